@@ -20,8 +20,8 @@ type Answers struct {
 	Name        string `yaml:"name" json:"name"`
 	Module      string `yaml:"module" json:"module"`
 	Queue       string `yaml:"queue" json:"queue"`
-	GroupBy     string `yaml:"group_by" json:"group_by"`
-	Dedup       string `yaml:"dedup" json:"dedup"`
+	GroupBy     string `yaml:"group_by,omitempty" json:"group_by,omitempty"`
+	Dedup       string `yaml:"dedup,omitempty" json:"dedup,omitempty"`
 	BatchSize   int    `yaml:"batch_size" json:"batch_size"`
 	BatchWindow int    `yaml:"batch_window" json:"batch_window"`
 	IaC         string `yaml:"iac" json:"iac"`
@@ -95,6 +95,32 @@ func Defaults(name string) Answers {
 	}
 }
 
+// Complete fills in the answers that follow from others, for every answer
+// the user did not give (given is keyed by answers-file key): the module path
+// follows the name, and the FIFO-only answers are cleared on a standard
+// queue. Flags, the answers file and the form all call it before Validate.
+func (a *Answers) Complete(given map[string]bool) {
+	if !given["module"] && a.Name != "" {
+		a.Module = DefaultModule(a.Name)
+	}
+	if a.Queue == "standard" {
+		if !given["group_by"] {
+			a.GroupBy = ""
+		}
+		if !given["dedup"] {
+			a.Dedup = ""
+		}
+	} else {
+		d := Defaults(a.Name)
+		if a.GroupBy == "" && !given["group_by"] {
+			a.GroupBy = d.GroupBy
+		}
+		if a.Dedup == "" && !given["dedup"] {
+			a.Dedup = d.Dedup
+		}
+	}
+}
+
 // DefaultModule is the Go module path used when --module is not given.
 func DefaultModule(name string) string { return "example.com/" + name }
 
@@ -165,14 +191,16 @@ func (a Answers) Validate() error {
 	}
 	queueOK := oneOf("queue", a.Queue, Queues)
 	fifo := a.Queue == "fifo"
-	oneOf("group_by", a.GroupBy, GroupBys)
-	oneOf("dedup", a.Dedup, Dedups)
-	if queueOK && !fifo {
-		if a.GroupBy != "connection" {
+	switch {
+	case fifo:
+		oneOf("group_by", a.GroupBy, GroupBys)
+		oneOf("dedup", a.Dedup, Dedups)
+	case queueOK:
+		if a.GroupBy != "" {
 			add("group_by", fmt.Sprintf("%q is only allowed with --queue fifo", a.GroupBy),
 				"drop --group-by or use --queue fifo (standard queues have no message groups)")
 		}
-		if a.Dedup != "request" {
+		if a.Dedup != "" {
 			add("dedup", fmt.Sprintf("%q is only allowed with --queue fifo", a.Dedup),
 				"drop --dedup or use --queue fifo (standard queues do not deduplicate)")
 		}
@@ -233,23 +261,34 @@ func (a Answers) VisibilityTimeout() int {
 
 // Flags returns the equivalent non-interactive command line for the answers,
 // in a stable order, so a user can repeat an interactive run in a script.
-func (a Answers) Flags() []string {
+// Answers at their defaults are left out unless their flag is named in always.
+func (a Answers) Flags(always ...string) []string {
 	d := Defaults(a.Name)
 	var out []string
+	keep := func(flag string, differs bool) bool {
+		for _, f := range always {
+			if f == flag {
+				return true
+			}
+		}
+		return differs
+	}
 	str := func(flag, v, def string) {
-		if v != def {
+		if keep(flag, v != def) {
 			out = append(out, "--"+flag, v)
 		}
 	}
 	num := func(flag string, v, def int) {
-		if v != def {
+		if keep(flag, v != def) {
 			out = append(out, "--"+flag, fmt.Sprint(v))
 		}
 	}
 	str("module", a.Module, d.Module)
 	str("queue", a.Queue, d.Queue)
-	str("group-by", a.GroupBy, d.GroupBy)
-	str("dedup", a.Dedup, d.Dedup)
+	if a.Queue == "fifo" {
+		str("group-by", a.GroupBy, d.GroupBy)
+		str("dedup", a.Dedup, d.Dedup)
+	}
 	num("batch-size", a.BatchSize, d.BatchSize)
 	num("batch-window", a.BatchWindow, d.BatchWindow)
 	str("iac", a.IaC, d.IaC)
