@@ -1,5 +1,7 @@
 package generator
 
+import "strings"
+
 // View is everything a template may read. It is computed in Go from validated
 // answers so that templates hold no defaults and no decisions beyond choosing
 // between blocks on these fields.
@@ -59,6 +61,28 @@ type View struct {
 	AckTemplatePath     string
 	ErrorTemplatePath   string
 	FunctionZipPath     string
+	// The $connect/$disconnect request templates that maintain the
+	// connection registry (broadcast only); tool-neutral like the others.
+	ConnectTemplatePath    string
+	DisconnectTemplatePath string
+
+	// Connection registry (broadcast only). The $connect template writes a
+	// TTL attribute so rows of connections whose $disconnect never arrived
+	// (it is best effort) expire; the table's TTL setting names the same
+	// attribute, so both read it from here.
+	ConnectionTTL          int    // seconds after connect: API Gateway's 2 h connection limit
+	ConnectionTTLAttribute string // DynamoDB attribute holding the expiry (epoch seconds)
+
+	// Infrastructure defaults the Terraform variables start from, kept here
+	// so that templates hold no numbers of their own.
+	DefaultRegion        string // default of the region variable
+	IntegrationTimeoutMs int    // API Gateway -> SQS call timeout (API Gateway caps it at 29 s)
+	OldestMessageAlarm   int    // seconds: alarm when the oldest queued message is older
+	ExecutionLogLevel    string // API Gateway execution logging level (ERROR keeps payloads out of logs)
+
+	// Command is the non-interactive wsqgen command that renders the same
+	// project again; the README shows it so a project documents its answers.
+	Command string
 }
 
 // Fixed choices that are not answers (yet). They live here, not in templates.
@@ -71,6 +95,15 @@ const (
 	throttleBurst    = 500
 	throttleRate     = 1000
 	constantGroupID  = "all"
+
+	connectionTTL          = 2 * 3600 // API Gateway closes every connection after 2 h
+	connectionTTLAttribute = "expiresAt"
+	defaultRegion          = "us-east-1"
+	// SQS answers SendMessage in milliseconds; 10 s bounds a stuck call well
+	// inside API Gateway's 29 s limit so the client learns of it sooner.
+	integrationTimeoutMs = 10000
+	oldestMessageAlarm   = 300
+	executionLogLevel    = "ERROR"
 )
 
 // NewView derives the template view from validated answers.
@@ -109,6 +142,18 @@ func NewView(a Answers, version string) View {
 		AckTemplatePath:     "api/ack-response.vtl",
 		ErrorTemplatePath:   "api/error-response.vtl",
 		FunctionZipPath:     "build/function.zip",
+
+		ConnectTemplatePath:    "api/connect-request.vtl",
+		DisconnectTemplatePath: "api/disconnect-request.vtl",
+		ConnectionTTL:          connectionTTL,
+		ConnectionTTLAttribute: connectionTTLAttribute,
+
+		DefaultRegion:        defaultRegion,
+		IntegrationTimeoutMs: integrationTimeoutMs,
+		OldestMessageAlarm:   oldestMessageAlarm,
+		ExecutionLogLevel:    executionLogLevel,
+
+		Command: strings.Join(append([]string{"wsqgen", "new", a.Name}, a.Flags()...), " "),
 	}
 	if fifo {
 		v.QueueSuffix = ".fifo"

@@ -110,6 +110,9 @@ Exit status:
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
+	// Runnable, so that an unknown command reaches Args and becomes a
+	// usage error instead of a help page with status 0.
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if err := cobra.NoArgs(cmd, args); err != nil {
 			return flagError{err}
