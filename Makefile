@@ -1,0 +1,24 @@
+# wsqgen's own build and tests. `make test` is what CI runs (.ci/run).
+GO ?= go
+
+.PHONY: test unit golden-update build bench fmt-check
+
+## test: everything CI checks: formatting, vet, unit, golden, acceptance and generated-code tests
+test: fmt-check
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## golden-update: rewrite golden/ from the templates; read `git diff golden/` before committing
+golden-update:
+	$(GO) test ./generator -run TestGolden -update
+
+## build: the wsqgen binary
+build:
+	$(GO) build -o wsqgen ./cmd/wsqgen
+
+## bench: rendering speed and allocations
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./generator
