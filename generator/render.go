@@ -34,7 +34,7 @@ type File struct {
 // Hash is the file's content hash as recorded in the project record.
 func (f File) Hash() string {
 	sum := sha256.Sum256(f.Data)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:])
 }
 
 // FileSet is the complete output of one render, sorted by path. The same

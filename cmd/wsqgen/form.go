@@ -82,8 +82,15 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 			huh.NewOption("Standard: at-least-once, unordered, batches up to 10,000", "standard"),
 		)))
 	}
-	fifoHidden := func() bool { return a.Queue != "fifo" }
-	if !given["group_by"] || !given["dedup"] {
+	// Later questions depend on the queue type. Separate forms, rather than
+	// groups hidden by a function, keep huh's accessible mode (which asks
+	// every group it is given) asking only what applies.
+	if err := runForm(s, groups...); err != nil {
+		return err
+	}
+	groups = nil
+	fifo := a.Queue == "fifo"
+	if fifo && (!given["group_by"] || !given["dedup"]) {
 		groups = append(groups, huh.NewGroup(
 			huh.NewSelect[string]().Title("Message group (FIFO order)").Value(&a.GroupBy).Options(
 				huh.NewOption("Per connection: each client's messages in order (server-derived)", "connection"),
@@ -94,23 +101,20 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 				huh.NewOption("API request id: every frame is a new message", "request"),
 				huh.NewOption("Content: identical bodies within 5 minutes are dropped", "content"),
 			),
-		).WithHideFunc(fifoHidden))
+		))
 	}
 	if !given["batch_size"] {
-		groups = append(groups, huh.NewGroup(huh.NewInput().Title("Batch size").
-			DescriptionFunc(func() string {
-				if a.Queue == "fifo" {
-					return fmt.Sprintf("Messages per invocation: 1–%d on FIFO queues.", generator.MaxBatchFIFO)
-				}
-				return fmt.Sprintf("Messages per invocation: 1–%d on standard queues (over 10 needs a batching window).", generator.MaxBatchStandard)
-			}, &a.Queue).
+		desc := fmt.Sprintf("Messages per invocation: 1–%d on standard queues (over 10 needs a batching window).", generator.MaxBatchStandard)
+		if fifo {
+			desc = fmt.Sprintf("Messages per invocation: 1–%d on FIFO queues.", generator.MaxBatchFIFO)
+		}
+		groups = append(groups, huh.NewGroup(huh.NewInput().Title("Batch size").Description(desc).
 			Value(&batch).Validate(intField("batch_size", &a.BatchSize))))
 	}
-	if !given["batch_window"] {
+	if !fifo && !given["batch_window"] {
 		groups = append(groups, huh.NewGroup(huh.NewInput().Title("Batching window (seconds)").
 			Description(fmt.Sprintf("How long the poller gathers a batch: 0–%d.", generator.MaxBatchWindow)).
-			Value(&window).Validate(intField("batch_window", &a.BatchWindow))).
-			WithHideFunc(func() bool { return a.Queue == "fifo" }))
+			Value(&window).Validate(intField("batch_window", &a.BatchWindow))))
 	}
 	if !given["iac"] || !given["reply"] {
 		groups = append(groups, huh.NewGroup(
@@ -126,8 +130,12 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 	}
 	groups = append(groups,
 		huh.NewGroup(huh.NewConfirm().Title("Change advanced settings?").
-			Description("Acks, $connect auth, architecture, timeout, memory, Go module path.").Value(&advanced)),
-		huh.NewGroup(
+			Description("Acks, $connect auth, architecture, timeout, memory, Go module path.").Value(&advanced)))
+	if err := runForm(s, groups...); err != nil {
+		return err
+	}
+	if advanced {
+		err := runForm(s, huh.NewGroup(
 			huh.NewConfirm().Title("Acknowledge every message with its SQS message id?").Value(&a.Ack),
 			huh.NewSelect[string]().Title("Authorization on $connect").Value(&a.Auth).Options(
 				huh.NewOption("None: anyone with the URL may connect (development only)", "none"),
@@ -141,22 +149,15 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 			huh.NewInput().Title("Function memory (MB)").Value(&memory).Validate(intField("memory", &a.Memory)),
 			huh.NewInput().Title("Go module path").PlaceholderFunc(func() string { return generator.DefaultModule(a.Name) }, &a.Name).
 				Value(&a.Module),
-		).WithHideFunc(func() bool { return !advanced }),
-	)
-
-	form := huh.NewForm(groups...).
-		WithAccessible(s.Getenv("ACCESSIBLE") != "").
-		WithInput(s.In).WithOutput(s.Out)
-	if err := form.Run(); err != nil {
-		if errors.Is(err, huh.ErrUserAborted) {
-			return errors.New("cancelled: nothing was written")
+		))
+		if err != nil {
+			return err
 		}
-		return err
 	}
 	for _, k := range []string{"name", "queue", "group_by", "dedup", "batch_size", "iac", "reply"} {
 		given[k] = true
 	}
-	if a.Queue == "standard" {
+	if !fifo {
 		given["batch_window"] = true
 		delete(given, "group_by")
 		delete(given, "dedup")
@@ -164,4 +165,18 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 	// An empty module path means "derived from the name": Complete fills it.
 	given["module"] = a.Module != ""
 	return nil
+}
+
+func runForm(s streams, groups ...*huh.Group) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	err := huh.NewForm(groups...).
+		WithAccessible(s.Getenv("ACCESSIBLE") != "").
+		WithInput(s.In).WithOutput(s.Out).
+		Run()
+	if errors.Is(err, huh.ErrUserAborted) {
+		return errors.New("cancelled: nothing was written")
+	}
+	return err
 }
