@@ -37,7 +37,15 @@ var rules = map[string]rule{
 
 	"api/ack-response.vtl":   {when: func(v View) bool { return v.Ack }},
 	"api/error-response.vtl": {when: func(v View) bool { return v.Ack }},
-	"terraform/registry.tf":  {when: func(v View) bool { return v.Broadcast }},
+	"terraform/ack.tf":       {when: func(v View) bool { return v.Ack }},
+
+	// $connect/$disconnect: DynamoDB integrations maintaining the registry
+	// for broadcast, MOCK integrations otherwise. Both define the same
+	// addresses, so exactly one of the two files is generated.
+	"api/connect-request.vtl":    {when: func(v View) bool { return v.Broadcast }},
+	"api/disconnect-request.vtl": {when: func(v View) bool { return v.Broadcast }},
+	"terraform/registry.tf":      {when: func(v View) bool { return v.Broadcast }},
+	"terraform/connections.tf":   {when: func(v View) bool { return !v.Broadcast }},
 }
 
 // ruleFor returns the rule for an output path. Patterns are disjoint; a

@@ -32,9 +32,6 @@ type RecordFile struct {
 func NewRecord(a Answers, version string, set *FileSet) Record {
 	r := Record{Version: version, SchemaVersion: SchemaVersion, Answers: a, Files: map[string]RecordFile{}}
 	for _, f := range set.Files {
-		if f.Path == RecordPath {
-			continue
-		}
 		r.Files[f.Path] = RecordFile{Hash: f.Hash(), Owner: f.Owner}
 	}
 	return r

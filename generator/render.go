@@ -117,17 +117,32 @@ func funcs() template.FuncMap {
 	return m
 }
 
-// Render turns answers into the complete file set of a project. It is pure:
-// no file system, clock or environment is read, so the same answers and
-// version always give the same bytes.
+// Render turns answers into the complete file set of a project from the
+// embedded templates. It is pure: no file system, clock or environment is
+// read, so the same answers and version always give the same bytes.
 func Render(a Answers, version string) (*FileSet, error) {
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
 	tree, err := loadTree()
 	if err != nil {
 		return nil, err
 	}
+	return render(tree, a, version)
+}
+
+// RenderFS renders from another template tree (rooted at "project" like
+// templates.FS). Tests use it to stand in for an older wsqgen.
+func RenderFS(fsys fs.FS, a Answers, version string) (*FileSet, error) {
+	tree, err := parseTree(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return render(tree, a, version)
+}
+
+func render(tree []source, a Answers, version string) (*FileSet, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	var err error
 	v := NewView(a, version)
 	set := &FileSet{}
 	for _, src := range tree {
@@ -153,11 +168,16 @@ func Render(a Answers, version string) (*FileSet, error) {
 		}
 		set.Files = append(set.Files, File{Path: src.out, Data: data, Mode: modeFor(src.out), Owner: owner})
 	}
+	sort.Slice(set.Files, func(i, j int) bool { return set.Files[i].Path < set.Files[j].Path })
 	rec, err := NewRecord(a, version, set).Marshal()
 	if err != nil {
 		return nil, err
 	}
-	set.Files = append(set.Files, File{Path: RecordPath, Data: rec, Mode: 0o644, Owner: Owned})
+	// The base archive lets a later upgrade merge against exactly what was
+	// generated, with no network and no old wsqgen at hand.
+	set.Files = append(set.Files,
+		File{Path: RecordPath, Data: rec, Mode: 0o644, Owner: Owned},
+		File{Path: BasePath, Data: MarshalArchive(set.Files), Mode: 0o644, Owner: Owned})
 	sort.Slice(set.Files, func(i, j int) bool { return set.Files[i].Path < set.Files[j].Path })
 	return set, nil
 }
