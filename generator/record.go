@@ -52,19 +52,33 @@ func (r Record) Marshal() ([]byte, error) {
 
 // ReadRecord loads the record of the project in dir.
 func ReadRecord(dir string) (Record, error) {
-	var r Record
 	data, err := os.ReadFile(filepath.Join(dir, RecordPath))
 	if err != nil {
-		return r, fmt.Errorf("read project record: %w (is %s a project made by wsqgen?)", err, dir)
+		return Record{}, fmt.Errorf("read project record: %w (is %s a project made by wsqgen?)", err, dir)
+	}
+	r, err := ParseRecord(data)
+	if err != nil {
+		return r, fmt.Errorf("read project record %s: %w", filepath.Join(dir, RecordPath), err)
+	}
+	return r, nil
+}
+
+// ParseRecord decodes a record, migrating its answers to the current schema.
+func ParseRecord(data []byte) (Record, error) {
+	var raw struct {
+		Version       string                `json:"wsqgen_version"`
+		SchemaVersion int                   `json:"schema_version"`
+		Answers       json.RawMessage       `json:"answers"`
+		Files         map[string]RecordFile `json:"files"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return r, fmt.Errorf("read project record %s: %w", filepath.Join(dir, RecordPath), err)
+	if err := dec.Decode(&raw); err != nil {
+		return Record{}, err
 	}
-	if r.SchemaVersion > SchemaVersion {
-		return r, fmt.Errorf("project record %s has answers schema %d, newer than this wsqgen understands (%d): install a newer wsqgen",
-			filepath.Join(dir, RecordPath), r.SchemaVersion, SchemaVersion)
+	a, err := migrateAnswers(raw.Answers, raw.SchemaVersion)
+	if err != nil {
+		return Record{}, err
 	}
-	return r, nil
+	return Record{Version: raw.Version, SchemaVersion: SchemaVersion, Answers: a, Files: raw.Files}, nil
 }

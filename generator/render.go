@@ -2,8 +2,6 @@ package generator
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"go/format"
@@ -33,8 +31,7 @@ type File struct {
 
 // Hash is the file's content hash as recorded in the project record.
 func (f File) Hash() string {
-	sum := sha256.Sum256(f.Data)
-	return hex.EncodeToString(sum[:])
+	return hashOf(f.Data)
 }
 
 // FileSet is the complete output of one render, sorted by path. The same

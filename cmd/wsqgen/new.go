@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/wsqgen/wsqgen/generator"
 )
@@ -32,7 +31,7 @@ var mainQuestions = []string{"queue", "batch_size", "iac", "reply"}
 // without --yes.
 var mainFlags = []string{"queue", "batch-size", "iac", "reply"}
 
-func newNewCmd(s streams, version string) *cobra.Command {
+func newNewCmd(ap app) *cobra.Command {
 	o := &newOptions{answers: generator.Defaults("")}
 	cmd := &cobra.Command{
 		Use:   "new [DIR]",
@@ -67,23 +66,10 @@ leaves nothing behind.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runNew(cmd, args, s, o, version) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runNew(cmd, args, ap, o) },
 	}
+	addAnswerFlags(cmd, &o.answers)
 	f := cmd.Flags()
-	a := &o.answers
-	f.StringVar(&a.Module, "module", "", "Go module path of the project (default example.com/NAME)")
-	f.StringVar(&a.Queue, "queue", a.Queue, "queue type: "+strings.Join(generator.Queues, " | "))
-	f.StringVar(&a.GroupBy, "group-by", a.GroupBy, "FIFO message group: connection (per-client order) | field (client sends MessageGroupId) | constant (one global order)")
-	f.StringVar(&a.Dedup, "dedup", a.Dedup, "FIFO deduplication: request (API request id) | content (hash of the body)")
-	f.IntVar(&a.BatchSize, "batch-size", a.BatchSize, fmt.Sprintf("messages per Lambda invocation (FIFO 1–%d, standard 1–%d)", generator.MaxBatchFIFO, generator.MaxBatchStandard))
-	f.IntVar(&a.BatchWindow, "batch-window", a.BatchWindow, fmt.Sprintf("seconds to gather a batch, standard queues only (0–%d; at least 1 when --batch-size > 10)", generator.MaxBatchWindow))
-	f.StringVar(&a.IaC, "iac", a.IaC, "infrastructure as code tool: "+strings.Join(generator.IaCs, " | "))
-	f.StringVar(&a.Reply, "reply", a.Reply, "reply behaviour: sender (reply to the sending connection) | broadcast (to every open connection) | none")
-	f.BoolVar(&a.Ack, "ack", a.Ack, "answer every message at once with its SQS message id (or an error frame)")
-	f.StringVar(&a.Auth, "auth", a.Auth, "authorization on $connect: none | iam")
-	f.StringVar(&a.Arch, "arch", a.Arch, "Lambda architecture: "+strings.Join(generator.Arches, " | "))
-	f.IntVar(&a.Timeout, "timeout", a.Timeout, "function timeout in seconds (the queue's visibility timeout is derived: 6 × timeout + batch window)")
-	f.IntVar(&a.Memory, "memory", a.Memory, "function memory in MB")
 	f.StringVar(&o.file, "answers", "", "read answers from a YAML `FILE`")
 	f.BoolVarP(&o.yes, "yes", "y", false, "accept the default for every answer not given, without asking")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be written and write nothing")
@@ -91,33 +77,13 @@ leaves nothing behind.`,
 	f.StringVarP(&o.output, "output", "o", "text", "output format: text | json")
 	f.SortFlags = false
 
-	complete := map[string][]string{
-		"queue": generator.Queues, "group-by": generator.GroupBys, "dedup": generator.Dedups,
-		"iac": generator.IaCs, "reply": generator.Replies, "auth": generator.Auths,
-		"arch": generator.Arches, "output": {"text", "json"},
-	}
-	for name, values := range complete {
-		values := values
-		_ = cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return values, cobra.ShellCompDirectiveNoFileComp
-		})
-	}
+	_ = cmd.RegisterFlagCompletionFunc("output", enumCompletion([]string{"text", "json"}))
 	_ = cmd.MarkFlagFilename("answers", "yaml", "yml")
 	return cmd
 }
 
-// flagKeys maps flag names to answers-file keys.
-func flagKeys() map[string]string {
-	m := map[string]string{}
-	for _, f := range generator.Fields {
-		if f.Flag != "" {
-			m[f.Flag] = f.Key
-		}
-	}
-	return m
-}
-
-func runNew(cmd *cobra.Command, args []string, s streams, o *newOptions, version string) error {
+func runNew(cmd *cobra.Command, args []string, ap app, o *newOptions) error {
+	s := ap.streams
 	if o.output != "text" && o.output != "json" {
 		return flagError{fmt.Errorf("--output %q is not allowed: use text or json", o.output)}
 	}
@@ -137,15 +103,9 @@ func runNew(cmd *cobra.Command, args []string, s streams, o *newOptions, version
 			given[k] = true
 		}
 	}
-	keys := flagKeys()
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		key, ok := keys[f.Name]
-		if !ok {
-			return
-		}
-		given[key] = true
-		copyFlag(&a, &o.answers, key)
-	})
+	for k := range applyAnswerFlags(cmd, &a, &o.answers) {
+		given[k] = true
+	}
 
 	dir := ""
 	if len(args) == 1 {
@@ -190,7 +150,7 @@ func runNew(cmd *cobra.Command, args []string, s streams, o *newOptions, version
 		return usageError{err}
 	}
 
-	set, err := generator.Render(a, version)
+	set, err := ap.render(a, ap.version)
 	if err != nil {
 		return err
 	}
@@ -225,39 +185,6 @@ func flagOf(key string) string {
 		}
 	}
 	return key
-}
-
-// copyFlag copies one answer, named by its answers-file key, from the flag
-// values into the layered answers.
-func copyFlag(dst, src *generator.Answers, key string) {
-	switch key {
-	case "module":
-		dst.Module = src.Module
-	case "queue":
-		dst.Queue = src.Queue
-	case "group_by":
-		dst.GroupBy = src.GroupBy
-	case "dedup":
-		dst.Dedup = src.Dedup
-	case "batch_size":
-		dst.BatchSize = src.BatchSize
-	case "batch_window":
-		dst.BatchWindow = src.BatchWindow
-	case "iac":
-		dst.IaC = src.IaC
-	case "reply":
-		dst.Reply = src.Reply
-	case "ack":
-		dst.Ack = src.Ack
-	case "auth":
-		dst.Auth = src.Auth
-	case "arch":
-		dst.Arch = src.Arch
-	case "timeout":
-		dst.Timeout = src.Timeout
-	case "memory":
-		dst.Memory = src.Memory
-	}
 }
 
 func printPlan(s streams, p *generator.Plan, o *newOptions) error {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/wsqgen/wsqgen/generator"
 )
 
 // Exit statuses, documented in the root command's help.
@@ -16,6 +18,8 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	// exitConflict: an upgrade finished but left conflict markers.
+	exitConflict = 3
 )
 
 // streams is the process's I/O as the commands see it; tests replace it.
@@ -64,8 +68,25 @@ func wsqgenVersion() string {
 	return "devel"
 }
 
+// renderFunc renders answers for a wsqgen version. The CLI uses
+// generator.Render; acceptance tests plug in an older template set to act
+// as a previous release.
+type renderFunc func(a generator.Answers, version string) (*generator.FileSet, error)
+
+// app is what every command is built from.
+type app struct {
+	streams
+	version string
+	render  renderFunc
+}
+
 func run(args []string, s streams) int {
-	root := newRootCmd(s, wsqgenVersion())
+	return runApp(args, app{streams: s, version: wsqgenVersion(), render: generator.Render})
+}
+
+func runApp(args []string, a app) int {
+	s := a.streams
+	root := newRootCmd(a)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {
@@ -74,7 +95,10 @@ func run(args []string, s streams) int {
 	fmt.Fprintln(s.Err, "wsqgen: "+err.Error())
 	var fe flagError
 	var ue usageError
+	var ce conflictError
 	switch {
+	case errors.As(err, &ce):
+		return exitConflict
 	case errors.As(err, &fe):
 		fmt.Fprintln(s.Err)
 		fmt.Fprint(s.Err, cmd.UsageString())
@@ -86,7 +110,8 @@ func run(args []string, s streams) int {
 	return exitFailure
 }
 
-func newRootCmd(s streams, version string) *cobra.Command {
+func newRootCmd(a app) *cobra.Command {
+	s, version := a.streams, a.version
 	root := &cobra.Command{
 		Use:   "wsqgen",
 		Short: "Generate WebSocket API → SQS → Go Lambda projects",
@@ -102,7 +127,8 @@ generated file in wsqgen.json.
 Exit status:
   0  success
   1  failure (I/O, rendering)
-  2  usage error: a bad flag, a bad answer or a missing answer`,
+  2  usage error: a bad flag, a bad answer or a missing answer
+  3  wsqgen upgrade left conflicts to resolve (the files are listed)`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -120,7 +146,7 @@ Exit status:
 		return nil
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{err} })
-	root.AddCommand(newNewCmd(s, version), newVersionCmd(version))
+	root.AddCommand(newNewCmd(a), newUpgradeCmd(a), newCheckCmd(a), newVersionCmd(version))
 	return root
 }
 

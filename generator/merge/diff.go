@@ -4,15 +4,70 @@ package merge
 // algorithm in linear space. It returns, for each index of a, the index of
 // the element of b it is matched with, or -1 when that element of a is
 // deleted. Matched indexes increase strictly, and matched elements are equal.
+//
+// Elements that occur only in a or only in b can never be matched, so they
+// are set aside before the search (as GNU diff and git do). This keeps the
+// result a longest common subsequence and makes rewritten files, where few
+// lines survive, cheap instead of the O(N²) worst case.
 func diff(a, b []int) []int {
 	m := make([]int, len(a))
 	for k := range m {
 		m[k] = -1
 	}
-	n := len(a) + len(b)
-	d := &differ{a: a, b: b, match: m, vf: make([]int, 2*n+3), vb: make([]int, 2*n+3)}
-	d.compare(0, len(a), 0, len(b))
+	ka, kb := common(a, b)
+	ca, cb := pick(a, ka), pick(b, kb)
+	n := len(ca) + len(cb)
+	d := &differ{a: ca, b: cb, match: make([]int, len(ca)), vf: make([]int, 2*n+3), vb: make([]int, 2*n+3)}
+	for k := range d.match {
+		d.match[k] = -1
+	}
+	d.compare(0, len(ca), 0, len(cb))
+	for k, j := range d.match {
+		if j >= 0 {
+			m[ka[k]] = kb[j]
+		}
+	}
 	return m
+}
+
+// common returns the indexes of the elements of a that occur in b, and of
+// the elements of b that occur in a. Elements are small non-negative ints.
+func common(a, b []int) (ka, kb []int) {
+	size := 0
+	for _, v := range a {
+		size = max(size, v+1)
+	}
+	for _, v := range b {
+		size = max(size, v+1)
+	}
+	const inA, inB = 1, 2
+	seen := make([]uint8, size)
+	for _, v := range a {
+		seen[v] |= inA
+	}
+	for _, v := range b {
+		seen[v] |= inB
+	}
+	ka, kb = make([]int, 0, len(a)), make([]int, 0, len(b))
+	for k, v := range a {
+		if seen[v]&inB != 0 {
+			ka = append(ka, k)
+		}
+	}
+	for k, v := range b {
+		if seen[v]&inA != 0 {
+			kb = append(kb, k)
+		}
+	}
+	return ka, kb
+}
+
+func pick(s, idx []int) []int {
+	out := make([]int, len(idx))
+	for k, i := range idx {
+		out[k] = s[i]
+	}
+	return out
 }
 
 type differ struct {

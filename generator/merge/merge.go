@@ -34,15 +34,25 @@
 // # Diff
 //
 // The diff is Myers' O(ND) algorithm in its linear-space form (middle snake,
-// divide and conquer), after trimming the common prefix and suffix. Generated
-// files change in a few places between versions, so D is small and the cost
-// is close to linear; the linear-space variant keeps the worst case (two
-// unrelated large files) at O(N+M) memory rather than O(N·D). Myers was chosen
-// over patience or histogram diff because it is what `git merge-file` uses by
-// default, so our merges agree with the tool users already know (see the
-// cross-check test), and because it always yields a minimal edit script,
-// which is easy to state and to test. Ties between equally minimal scripts
-// are broken in a fixed way, so output is deterministic.
+// divide and conquer), after trimming the common prefix and suffix and
+// setting aside lines that occur in only one of the two files (they can never
+// match; GNU diff and git do the same). Generated files change in a few
+// places between versions, so D is small and the cost is close to linear: a
+// 5,000-line file with a handful of edits on each side merges in about 2 ms.
+// The linear-space variant keeps memory at O(N+M) even for two unrelated
+// files, whose time stays bounded by O((N+M)·D).
+//
+// Myers was chosen over patience or histogram diff because it is what
+// `git merge-file` uses by default, so our merges agree with the tool users
+// already know, and because it always yields a minimal edit script, which is
+// easy to state and to test against a textbook LCS. When lines are distinct
+// the minimal script is unique and our output is byte-identical to
+// `git merge-file -p --diff3`. When lines repeat ("}", blank lines) several
+// scripts are minimal; we break ties in a fixed way (output is
+// deterministic) but not always as git does (git also slides changes to a
+// canonical position), so a few percent of such merges cut chunks
+// differently, and about as often we are clean where git conflicts as the
+// reverse. Neither drops a change.
 //
 // # Lines and bytes
 //
@@ -56,8 +66,13 @@
 // Inside a conflict block each section must end in a line break, or the next
 // marker would be glued onto its last line. A side whose last line has no
 // newline therefore gets one there (like git); the user edits the block
-// anyway. Marker lines end in CRLF when most input lines do, otherwise LF.
-// Labels are flattened to one line.
+// anyway. Marker lines end in CRLF when most input lines do, otherwise LF
+// (git decides per block from the neighbouring lines; the two agree on files
+// that use one convention throughout). Labels are flattened to one line.
+//
+// A price of byte-exactness: when one side adds the missing newline at end
+// of file and the other side appends lines, the last line differs on both
+// sides, and that is a conflict (git agrees).
 //
 // # Markers
 //

@@ -364,16 +364,23 @@ func BenchmarkMerge(b *testing.B) {
 	}
 }
 
-// BenchmarkMergeUnrelated is the worst case for the diff: every line differs.
-func BenchmarkMergeUnrelated(b *testing.B) {
+// BenchmarkMergeRewritten is the worst case for the diff: the templates
+// rewrote every line except the "}" and blank lines, which still match all
+// over the file.
+func BenchmarkMergeRewritten(b *testing.B) {
 	base := bigFile(5000)
-	ours := make([]string, len(base))
-	for k := range ours {
-		ours[k] = "x" + base[k]
+	theirs := make([]string, len(base))
+	for k, l := range base {
+		theirs[k] = l
+		if strings.TrimSpace(l) != "}" && l != "\n" {
+			theirs[k] = "x" + l
+		}
 	}
-	bb, ob := []byte(strings.Join(base, "")), []byte(strings.Join(ours, ""))
+	ours := append([]string(nil), base...)
+	ours[2500] = "\t// user edit\n"
+	bb, ob, tb := []byte(strings.Join(base, "")), []byte(strings.Join(ours, "")), []byte(strings.Join(theirs, ""))
 	b.ReportAllocs()
 	for b.Loop() {
-		Merge(bb, ob, bb, testLabels)
+		Merge(bb, ob, tb, testLabels)
 	}
 }
