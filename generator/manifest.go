@@ -23,9 +23,11 @@ type rule struct {
 	owner Ownership       // "" means Merged
 }
 
-// rules is keyed by output path patterns (path.Match syntax). A path matched
-// by no pattern is always generated and merged on upgrade. Keeping these
-// decisions in Go keeps the template tree free of logic.
+// rules is keyed by output path patterns (path.Match syntax). A file is
+// generated when every rule matching its path allows it (so a folder rule
+// and a file rule combine), and at most one matching rule may set its owner.
+// A path matched by no pattern is always generated and merged on upgrade.
+// Keeping these decisions in Go keeps the template tree free of logic.
 var rules = map[string]rule{
 	"lambda/config.go":    {owner: Owned},
 	"lambda/processor.go": {owner: Seeded},
@@ -46,15 +48,38 @@ var rules = map[string]rule{
 	"api/disconnect-request.vtl": {when: func(v View) bool { return v.Broadcast }},
 	"terraform/registry.tf":      {when: func(v View) bool { return v.Broadcast }},
 	"terraform/connections.tf":   {when: func(v View) bool { return !v.Broadcast }},
+
+	// Infrastructure, by IaC tool.
+	"terraform/*":    {when: func(v View) bool { return v.IaCHCL }},
+	"terraform/*/*":  {when: func(v View) bool { return v.IaCHCL }},
+	"template.yaml":  {when: func(v View) bool { return v.IaCSAM }},
+	"samconfig.toml": {when: func(v View) bool { return v.IaCSAM }},
 }
 
-// ruleFor returns the rule for an output path. Patterns are disjoint; a
-// test keeps them so.
+// ruleFor combines the rules matching an output path into one.
 func ruleFor(p string) rule {
+	var whens []func(View) bool
+	var owner Ownership
 	for pat, r := range rules {
 		if ok, _ := path.Match(pat, p); ok {
-			return r
+			if r.when != nil {
+				whens = append(whens, r.when)
+			}
+			if r.owner != "" {
+				owner = r.owner
+			}
 		}
 	}
-	return rule{}
+	combined := rule{owner: owner}
+	if len(whens) > 0 {
+		combined.when = func(v View) bool {
+			for _, w := range whens {
+				if !w(v) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return combined
 }

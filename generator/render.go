@@ -139,31 +139,30 @@ func render(tree []source, a Answers, version string) (*FileSet, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	var err error
 	v := NewView(a, version)
 	set := &FileSet{}
-	for _, src := range tree {
-		r := ruleFor(src.out)
-		if r.when != nil && !r.when(v) {
-			continue
-		}
-		data := src.raw
-		if src.tmpl != nil {
-			var buf bytes.Buffer
-			if err := src.tmpl.Execute(&buf, v); err != nil {
-				return nil, fmt.Errorf("render %s: %w", src.out, err)
+	// Tool-neutral API files (the request template and friends) are
+	// rendered first: IaC tools that cannot load a file at deploy time
+	// inline their exact text from View.APIFiles, so every tool deploys the
+	// same bytes.
+	v.APIFiles = map[string]string{}
+	for _, phase := range []func(string) bool{isAPIFile, func(p string) bool { return !isAPIFile(p) }} {
+		for _, src := range tree {
+			if !phase(src.out) {
+				continue
 			}
-			data = buf.Bytes()
+			f, ok, err := renderOne(src, v, version)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if isAPIFile(f.Path) {
+				v.APIFiles[path.Base(f.Path)] = string(f.Data)
+			}
+			set.Files = append(set.Files, f)
 		}
-		owner := r.owner
-		if owner == "" {
-			owner = Merged
-		}
-		data = withHeader(src.out, owner, version, data)
-		if data, err = formatFile(src.out, data); err != nil {
-			return nil, err
-		}
-		set.Files = append(set.Files, File{Path: src.out, Data: data, Mode: modeFor(src.out), Owner: owner})
 	}
 	sort.Slice(set.Files, func(i, j int) bool { return set.Files[i].Path < set.Files[j].Path })
 	rec, err := NewRecord(a, version, set).Marshal()
@@ -177,6 +176,34 @@ func render(tree []source, a Answers, version string) (*FileSet, error) {
 		File{Path: BasePath, Data: MarshalArchive(set.Files), Mode: 0o644, Owner: Owned})
 	sort.Slice(set.Files, func(i, j int) bool { return set.Files[i].Path < set.Files[j].Path })
 	return set, nil
+}
+
+func isAPIFile(p string) bool { return strings.HasPrefix(p, "api/") }
+
+// renderOne renders one template-tree entry, or reports that the manifest
+// leaves it out for these answers.
+func renderOne(src source, v View, version string) (File, bool, error) {
+	r := ruleFor(src.out)
+	if r.when != nil && !r.when(v) {
+		return File{}, false, nil
+	}
+	data := src.raw
+	if src.tmpl != nil {
+		var buf bytes.Buffer
+		if err := src.tmpl.Execute(&buf, v); err != nil {
+			return File{}, false, fmt.Errorf("render %s: %w", src.out, err)
+		}
+		data = buf.Bytes()
+	}
+	owner := r.owner
+	if owner == "" {
+		owner = Merged
+	}
+	data, err := formatFile(src.out, withHeader(src.out, owner, version, data))
+	if err != nil {
+		return File{}, false, err
+	}
+	return File{Path: src.out, Data: data, Mode: modeFor(src.out), Owner: owner}, true, nil
 }
 
 func modeFor(p string) fs.FileMode {

@@ -40,6 +40,14 @@ type View struct {
 	// ManageConnections lists the @connections methods the function may call.
 	ManageConnections []string
 
+	// IaC tool. Terraform and OpenTofu share the HCL configuration in
+	// terraform/; TFCLI is the command the Makefile and README use for it.
+	IaC         string
+	IaCHCL      bool   // terraform or opentofu
+	IaCOpenTofu bool   // opentofu
+	IaCSAM      bool   // AWS SAM (template.yaml, samconfig.toml)
+	TFCLI       string // "terraform" or "tofu"; "" for other tools
+
 	// Auth.
 	IAMAuth bool
 
@@ -79,6 +87,11 @@ type View struct {
 	IntegrationTimeoutMs int    // API Gateway -> SQS call timeout (API Gateway caps it at 29 s)
 	OldestMessageAlarm   int    // seconds: alarm when the oldest queued message is older
 	ExecutionLogLevel    string // API Gateway execution logging level (ERROR keeps payloads out of logs)
+
+	// APIFiles holds the rendered text of the files under api/, by base
+	// name, for templates that must inline them (CloudFormation has no
+	// file()). Filled in by Render before the other files are rendered.
+	APIFiles map[string]string
 
 	// Command is the non-interactive wsqgen command that renders the same
 	// project again; the README shows it so a project documents its answers.
@@ -127,6 +140,11 @@ func NewView(a Answers, version string) View {
 		NoReply:           a.Reply == "none",
 		Ack:               a.Ack,
 		IAMAuth:           a.Auth == "iam",
+		IaC:               a.IaC,
+		IaCHCL:            a.IaC == "terraform" || a.IaC == "opentofu",
+		IaCOpenTofu:       a.IaC == "opentofu",
+		IaCSAM:            a.IaC == "sam",
+		TFCLI:             map[string]string{"terraform": "terraform", "opentofu": "tofu"}[a.IaC],
 		Arch:              a.Arch,
 		GOARCH:            map[string]string{"arm64": "arm64", "x86_64": "amd64"}[a.Arch],
 		Timeout:           a.Timeout,

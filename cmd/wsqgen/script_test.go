@@ -9,11 +9,21 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/wsqgen/wsqgen/generator"
+	"github.com/wsqgen/wsqgen/generator/prevtest"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"wsqgen": func() { os.Exit(run(os.Args[1:], systemStreams())) },
+		// wsqgen-prev acts as the previous release, for upgrade tests.
+		"wsqgen-prev": func() {
+			os.Exit(runApp(os.Args[1:], app{streams: systemStreams(), version: prevtest.Version,
+				render: func(a generator.Answers, v string) (*generator.FileSet, error) {
+					return generator.RenderFS(prevtest.Templates(), a, v)
+				}}))
+		},
 	})
 }
 
