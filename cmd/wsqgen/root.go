@@ -146,7 +146,7 @@ Exit status:
 		return nil
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{err} })
-	root.AddCommand(newNewCmd(a), newUpgradeCmd(a), newCheckCmd(a), newVersionCmd(version))
+	root.AddCommand(newNewCmd(a), newUpgradeCmd(a), newCheckCmd(a), newDevCmd(a), newVersionCmd(version))
 	return root
 }
 
