@@ -29,9 +29,10 @@ type rule struct {
 // A path matched by no pattern is always generated and merged on upgrade.
 // Keeping these decisions in Go keeps the template tree free of logic.
 var rules = map[string]rule{
-	"lambda/config.go":    {owner: Owned},
-	"lambda/processor.go": {owner: Seeded},
-	"go.sum":              {owner: Owned},
+	"lambda/config.go":         {owner: Owned},
+	"lambda/processor.go":      {owner: Seeded},
+	"lambda/processor_test.go": {owner: Seeded},
+	"go.sum":                   {owner: Owned},
 
 	"lambda/recipients_sender*.go":    {when: func(v View) bool { return v.Sender }},
 	"lambda/recipients_broadcast*.go": {when: func(v View) bool { return v.Broadcast }},
@@ -51,7 +52,6 @@ var rules = map[string]rule{
 
 	// Infrastructure, by IaC tool.
 	"terraform/*":    {when: func(v View) bool { return v.IaCHCL }},
-	"terraform/*/*":  {when: func(v View) bool { return v.IaCHCL }},
 	"template.yaml":  {when: func(v View) bool { return v.IaCSAM }},
 	"samconfig.toml": {when: func(v View) bool { return v.IaCSAM }},
 }

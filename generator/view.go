@@ -1,6 +1,10 @@
 package generator
 
-import "strings"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // View is everything a template may read. It is computed in Go from validated
 // answers so that templates hold no defaults and no decisions beyond choosing
@@ -88,6 +92,25 @@ type View struct {
 	OldestMessageAlarm   int    // seconds: alarm when the oldest queued message is older
 	ExecutionLogLevel    string // API Gateway execution logging level (ERROR keeps payloads out of logs)
 
+	// LogRetentionChoices are the retention periods (days) CloudWatch Logs
+	// accepts; the SAM template offers them as the parameter's AllowedValues.
+	LogRetentionChoices []int
+	// AccessLogFormat is the stage's access log format: one JSON object per
+	// connect, message and disconnect, encoded as Terraform's jsonencode
+	// writes it, so every IaC tool configures the same text.
+	// No query strings, headers or bodies: they may carry tokens or
+	// personal data.
+	AccessLogFormat string
+
+	// Settings names the deploy-time settings (Terraform variables or SAM
+	// template parameters) in the chosen tool's spelling, so that the
+	// README's tool-neutral sections need no per-tool branches.
+	Settings Settings
+	// Shell commands that print an output of the deployed stack (the
+	// wss:// URL, the dead-letter queue URL), for the README.
+	WebSocketURLCommand string
+	DLQURLCommand       string
+
 	// APIFiles holds the rendered text of the files under api/, by base
 	// name, for templates that must inline them (CloudFormation has no
 	// file()). Filled in by Render before the other files are rendered.
@@ -96,6 +119,46 @@ type View struct {
 	// Command is the non-interactive wsqgen command that renders the same
 	// project again; the README shows it so a project documents its answers.
 	Command string
+}
+
+// Settings are the names of the deploy-time settings of the infrastructure
+// code: Terraform variables for terraform/opentofu, template parameters for
+// SAM. Both start from the same defaults (see View).
+type Settings struct {
+	Name                    string // resource name prefix
+	StageName               string
+	LogRetention            string
+	ThrottleBurst           string
+	ThrottleRate            string
+	ExecutionLogLevel       string
+	ManageAPIGatewayAccount string
+	AlarmTopic              string
+	OldestMessageAlarm      string
+}
+
+var (
+	hclSettings = Settings{
+		Name: "name", StageName: "stage_name", LogRetention: "log_retention_days",
+		ThrottleBurst: "throttle_burst_limit", ThrottleRate: "throttle_rate_limit",
+		ExecutionLogLevel: "execution_logging_level", ManageAPIGatewayAccount: "manage_api_gateway_account",
+		AlarmTopic: "alarm_sns_topic_arn", OldestMessageAlarm: "oldest_message_alarm_seconds",
+	}
+	samSettings = Settings{
+		Name: "Name", StageName: "StageName", LogRetention: "LogRetentionDays",
+		ThrottleBurst: "ThrottleBurstLimit", ThrottleRate: "ThrottleRateLimit",
+		ExecutionLogLevel: "ExecutionLoggingLevel", ManageAPIGatewayAccount: "ManageApiGatewayAccount",
+		AlarmTopic: "AlarmSnsTopicArn", OldestMessageAlarm: "OldestMessageAlarmSeconds",
+	}
+)
+
+// outputCommand is the shell command printing one output of the deployed
+// stack: the HCL output name, or the CloudFormation output key.
+func outputCommand(v View, hclOutput, cfnOutput string) string {
+	if v.IaCSAM {
+		return "aws cloudformation describe-stacks --stack-name " + v.Name +
+			" --query \"Stacks[0].Outputs[?OutputKey=='" + cfnOutput + "'].OutputValue\" --output text"
+	}
+	return v.TFCLI + " -chdir=terraform output -raw " + hclOutput
 }
 
 // Fixed choices that are not answers (yet). They live here, not in templates.
@@ -118,6 +181,63 @@ const (
 	oldestMessageAlarm   = 300
 	executionLogLevel    = "ERROR"
 )
+
+// logRetentionChoices are the values CloudWatch Logs accepts for a log
+// group's retention in days.
+var logRetentionChoices = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// accessLogFields are the API Gateway context variables of the access log.
+var accessLogFields = map[string]string{
+	"requestId":               "$context.requestId",
+	"requestTimeEpoch":        "$context.requestTimeEpoch",
+	"connectionId":            "$context.connectionId",
+	"eventType":               "$context.eventType",
+	"routeKey":                "$context.routeKey",
+	"messageId":               "$context.messageId",
+	"status":                  "$context.status",
+	"sourceIp":                "$context.identity.sourceIp",
+	"errorMessage":            "$context.error.message",
+	"errorResponseType":       "$context.error.responseType",
+	"integrationStatus":       "$context.integration.status",
+	"integrationError":        "$context.integration.error",
+	"integrationErrorMessage": "$context.integrationErrorMessage",
+	"integrationLatency":      "$context.integration.latency",
+}
+
+// accessLogFormat encodes accessLogFields as Terraform's jsonencode does
+// (encoding/json: keys sorted, no spaces, <, > and & escaped).
+func accessLogFormat() string {
+	b, err := json.Marshal(accessLogFields)
+	if err != nil {
+		panic(err) // a map of strings always encodes
+	}
+	return string(b)
+}
+
+// Quote returns s as a YAML double-quoted scalar: JSON string syntax (valid
+// YAML) without sprig toJson's HTML escaping, so that an inlined request
+// template keeps its "&" readable instead of "\u0026".
+func (View) Quote(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		panic(err) // a string always encodes
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// Inline returns the rendered text of the api/ file with the given base name
+// without its trailing newlines, exactly as Terraform's chomp(file(...))
+// reads it, for templates that must inline it (CloudFormation has no
+// file()). Render fills APIFiles before any template calls this.
+func (v View) Inline(name string) (string, error) {
+	text, ok := v.APIFiles[name]
+	if !ok {
+		return "", fmt.Errorf("api/%s is not rendered for these answers", name)
+	}
+	return strings.TrimRight(text, "\r\n"), nil
+}
 
 // NewView derives the template view from validated answers.
 func NewView(a Answers, version string) View {
@@ -170,8 +290,12 @@ func NewView(a Answers, version string) View {
 		IntegrationTimeoutMs: integrationTimeoutMs,
 		OldestMessageAlarm:   oldestMessageAlarm,
 		ExecutionLogLevel:    executionLogLevel,
+		LogRetentionChoices:  logRetentionChoices,
+		AccessLogFormat:      accessLogFormat(),
 
-		Command: strings.Join(append([]string{"wsqgen", "new", a.Name}, a.Flags()...), " "),
+		// The main answers are spelled out, so the command runs in a script
+		// without a terminal and without --yes.
+		Command: strings.Join(append([]string{"wsqgen", "new", a.Name}, a.Flags("queue", "batch-size", "iac", "reply")...), " "),
 	}
 	if fifo {
 		v.QueueSuffix = ".fifo"
@@ -186,5 +310,12 @@ func NewView(a Answers, version string) View {
 	if !v.NoReply {
 		v.ManageConnections = []string{"POST"}
 	}
+	if v.IaCSAM {
+		v.Settings = samSettings
+	} else {
+		v.Settings = hclSettings
+	}
+	v.WebSocketURLCommand = outputCommand(v, "websocket_url", "WebSocketUrl")
+	v.DLQURLCommand = outputCommand(v, "dlq_url", "DlqUrl")
 	return v
 }
