@@ -41,6 +41,15 @@ func scenarios() map[string]Answers {
 		"x86-content-dedup": with(func(a *Answers) {
 			a.Arch, a.Dedup = "x86_64", "content"
 		}),
+		"sam-default": with(func(a *Answers) {
+			a.IaC = "sam"
+		}),
+		"sam-fifo-field-broadcast-ack-iam": with(func(a *Answers) {
+			a.IaC, a.GroupBy, a.Reply, a.Ack, a.Auth = "sam", "field", "broadcast", true, "iam"
+		}),
+		"opentofu-default": with(func(a *Answers) {
+			a.IaC = "opentofu"
+		}),
 	}
 }
 

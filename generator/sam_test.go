@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,26 +29,65 @@ func cfnLint(t *testing.T) string {
 	return bin
 }
 
-// runCfnLint lints one template with every rule, informational ones
-// included, and returns cfn-lint's findings and exit status.
-func runCfnLint(t *testing.T, bin, template string) (string, error) {
+// runCfnLint lints templates with every rule, informational ones
+// included, in one run (cfn-lint's start-up dominates), and returns its
+// findings ("file:line:col:...:rule:message" lines) and exit status.
+func runCfnLint(t *testing.T, bin string, templates ...string) (string, error) {
 	t.Helper()
-	// Arguments after the template: --include-checks takes a list.
-	cmd := exec.Command(bin, template, "--format", "parseable", "--include-checks", "I")
-	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION="+NewView(Defaults("x"), "").DefaultRegion)
+	// Options after the templates: --include-checks takes a list.
+	args := append(append([]string{}, templates...), "--format", "parseable", "--include-checks", "I")
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION="+defaultRegion)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
 // samLintSets are the answer combinations whose SAM template is linted:
-// every golden scenario's answers with --iac sam.
+// every golden scenario's answers with --iac sam (scenarios that differ
+// only in the IaC tool are linted once).
 func samLintSets() map[string]Answers {
 	out := map[string]Answers{}
-	for name, a := range scenarios() {
+	seen := map[string]bool{}
+	for _, name := range scenarioNames() {
+		a := scenarios()[name]
 		a.IaC = "sam"
+		key := fmt.Sprintf("%+v", a)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		out[name] = a
 	}
 	return out
+}
+
+// writeSAMTemplate renders the answers and writes template.yaml under dir.
+func writeSAMTemplate(t *testing.T, a Answers, dir string) (string, []byte) {
+	t.Helper()
+	set, err := Render(a, goldenVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := set.Lookup("template.yaml")
+	if !ok {
+		t.Fatal("no template.yaml generated for --iac sam")
+	}
+	if _, ok := set.Lookup("samconfig.toml"); !ok {
+		t.Error("no samconfig.toml generated for --iac sam")
+	}
+	for _, p := range set.Files {
+		if strings.HasPrefix(p.Path, "terraform/") {
+			t.Errorf("%s generated for --iac sam", p.Path)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "template.yaml")
+	if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p, f.Data
 }
 
 // TestSAMTemplateLint renders the SAM template for each answer combination
@@ -62,34 +102,26 @@ func TestSAMTemplateLint(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	root := t.TempDir()
+	var paths []string
 	for _, name := range names {
-		a := sets[name]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			set, err := Render(a, goldenVersion)
-			if err != nil {
-				t.Fatal(err)
+		p, _ := writeSAMTemplate(t, sets[name], filepath.Join(root, name))
+		paths = append(paths, p)
+	}
+	out, err := runCfnLint(t, bin, paths...)
+	for i, name := range names {
+		var findings []string
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, paths[i]+":") {
+				findings = append(findings, strings.TrimPrefix(line, filepath.Dir(paths[i])+"/"))
 			}
-			f, ok := set.Lookup("template.yaml")
-			if !ok {
-				t.Fatal("no template.yaml generated for --iac sam")
-			}
-			if _, ok := set.Lookup("samconfig.toml"); !ok {
-				t.Error("no samconfig.toml generated for --iac sam")
-			}
-			for _, p := range []string{"terraform/queue.tf", "terraform/versions.tf"} {
-				if _, ok := set.Lookup(p); ok {
-					t.Errorf("%s generated for --iac sam", p)
-				}
-			}
-			p := filepath.Join(t.TempDir(), "template.yaml")
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := runCfnLint(t, bin, p); err != nil || strings.TrimSpace(out) != "" {
-				t.Errorf("cfn-lint %s: %v\n%s", p, err, out)
-			}
-		})
+		}
+		if len(findings) > 0 {
+			t.Errorf("%s: cfn-lint finds:\n%s", name, strings.Join(findings, "\n"))
+		}
+	}
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("cfn-lint %s: %v\n%s", strings.Join(paths, " "), err, out)
 	}
 }
 
@@ -100,31 +132,37 @@ func TestSAMTemplateLintCatchesMistakes(t *testing.T) {
 	bin := cfnLint(t)
 	a := Defaults("myapp")
 	a.IaC = "sam"
-	set, err := Render(a, goldenVersion)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, _ := set.Lookup("template.yaml")
-	for _, c := range []struct{ what, old, new, rule string }{
+	root := t.TempDir()
+	_, data := writeSAMTemplate(t, a, root)
+	cases := []struct{ what, old, new, rule string }{
 		{"misspelled property", "VisibilityTimeout:", "VisibilityTimout:", "E3002"},
 		{"unknown Sub variable", `!Sub "${Name}-queue`, `!Sub "${Nmae}-queue`, "E1019"},
-	} {
-		t.Run(c.what, func(t *testing.T) {
-			text := string(f.Data)
-			if !strings.Contains(text, c.old) {
-				t.Fatalf("%q not in template.yaml", c.old)
+	}
+	var paths []string
+	for i, c := range cases {
+		text := string(data)
+		if !strings.Contains(text, c.old) {
+			t.Fatalf("%s: %q not in template.yaml", c.what, c.old)
+		}
+		p := filepath.Join(root, fmt.Sprintf("broken%d.yaml", i))
+		if err := os.WriteFile(p, []byte(strings.Replace(text, c.old, c.new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	out, err := runCfnLint(t, bin, paths...)
+	if err == nil {
+		t.Fatalf("cfn-lint accepted broken templates:\n%s", out)
+	}
+	for i, c := range cases {
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, paths[i]+":") && strings.Contains(line, ":"+c.rule+":") {
+				found = true
 			}
-			p := filepath.Join(t.TempDir(), "template.yaml")
-			if err := os.WriteFile(p, []byte(strings.Replace(text, c.old, c.new, 1)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out, err := runCfnLint(t, bin, p)
-			if err == nil {
-				t.Fatalf("cfn-lint accepted a template with a %s:\n%s", c.what, out)
-			}
-			if !strings.Contains(out, c.rule) {
-				t.Errorf("cfn-lint failed, but without %s:\n%s", c.rule, out)
-			}
-		})
+		}
+		if !found {
+			t.Errorf("%s: cfn-lint did not report %s:\n%s", c.what, c.rule, out)
+		}
 	}
 }

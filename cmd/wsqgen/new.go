@@ -169,7 +169,7 @@ func runNew(cmd *cobra.Command, args []string, ap app, o *newOptions) error {
 			return fmt.Errorf("write %s: %w", dir, err)
 		}
 	}
-	if err := printPlan(s, plan, o); err != nil {
+	if err := printPlan(s, plan, o, a.IaC); err != nil {
 		return err
 	}
 	if interactive {
@@ -187,7 +187,7 @@ func flagOf(key string) string {
 	return key
 }
 
-func printPlan(s streams, p *generator.Plan, o *newOptions) error {
+func printPlan(s streams, p *generator.Plan, o *newOptions, iac string) error {
 	if o.output == "json" {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
@@ -204,6 +204,11 @@ func printPlan(s streams, p *generator.Plan, o *newOptions) error {
 		fmt.Fprintf(s.Out, "\ndry run: nothing was written (%d files planned)\n", len(p.Steps))
 		return nil
 	}
-	fmt.Fprintf(s.Out, "\nGenerated %s (%d files). Next:\n  cd %s\n  make test     # vet and test the function\n  make deploy   # build, then terraform init and apply\n", p.Dir, len(p.Steps), p.Dir)
+	deploy := map[string]string{
+		"terraform": "build, then terraform init and apply",
+		"opentofu":  "build, then tofu init and apply",
+		"sam":       "build, then sam deploy",
+	}[iac]
+	fmt.Fprintf(s.Out, "\nGenerated %s (%d files). Next:\n  cd %s\n  make test     # vet and test the function\n  make deploy   # %s\n  wsqgen dev    # run it all locally, no AWS account needed\n", p.Dir, len(p.Steps), p.Dir, deploy)
 	return nil
 }

@@ -1,0 +1,258 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/wsqgen/wsqgen/generator"
+)
+
+// The end-to-end tests below run every golden project as `wsqgen dev` does:
+// its own request template, model and answers, and its real function built
+// from the generated Go code, talking to the emulator through the AWS SDK.
+
+// generatedReply is the frame the generated function posts.
+type generatedReply struct {
+	RequestID string `json:"requestId"`
+	MessageID string `json:"messageId"`
+	Result    string `json:"result"` // the default processor echoes the body
+}
+
+type goldenProject struct {
+	name string
+	dir  string
+	rec  generator.Record
+	cfg  Config
+}
+
+var (
+	buildOnce sync.Map // dir -> *builtFunction
+)
+
+type builtFunction struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func goldenProjects(t *testing.T) []goldenProject {
+	t.Helper()
+	dirs, err := filepath.Glob("../golden/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []goldenProject
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "lambda", "main.go")); err != nil {
+			continue
+		}
+		rec, err := generator.ReadRecord(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := ProjectConfig(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, goldenProject{filepath.Base(dir), dir, rec, cfg})
+	}
+	if len(out) < 4 {
+		t.Fatalf("found %d golden projects with a function, want at least 4", len(out))
+	}
+	return out
+}
+
+// startProject builds the project's function (once per test binary) and
+// starts the emulator on it.
+func startProject(t *testing.T, p goldenProject, edit func(*Config)) (*Emulator, *syncBuf) {
+	t.Helper()
+	v, _ := buildOnce.LoadOrStore(p.dir, &builtFunction{})
+	bf := v.(*builtFunction)
+	bf.once.Do(func() {
+		out, err := os.MkdirTemp("", "golden-fn-")
+		if err != nil {
+			bf.err = err
+			return
+		}
+		bf.path, bf.err = BuildFunction(context.Background(), p.dir, out)
+	})
+	if bf.err != nil {
+		t.Fatal(bf.err)
+	}
+	cfg := p.cfg
+	cfg.Function.Path = bf.path
+	// Short timers keep retries quick; the semantics are the project's.
+	// Lambda refuses a function timeout above the visibility timeout, and
+	// the generated function stops 2 s before its deadline.
+	cfg.VisibilityTimeout = 4 * time.Second
+	cfg.FunctionTimeout = 4 * time.Second
+	if edit != nil {
+		edit(&cfg)
+	}
+	return start(t, cfg)
+}
+
+// frame wraps a payload the way the project's request model wants it.
+func frame(p goldenProject, text string) string {
+	m := map[string]string{"text": text}
+	if p.rec.Answers.GroupBy == "field" {
+		m["MessageGroupId"] = "g1"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func readGenerated(t *testing.T, c *websocket.Conn) generatedReply {
+	t.Helper()
+	s := read(t, c)
+	var r generatedReply
+	if err := json.Unmarshal([]byte(s), &r); err != nil || r.RequestID == "" || r.MessageID == "" {
+		t.Fatalf("not a reply of the generated function: %s", s)
+	}
+	return r
+}
+
+// readAck reads the immediate answer of a two-way route, if the project has one.
+func readAck(t *testing.T, p goldenProject, c *websocket.Conn) {
+	t.Helper()
+	if !p.rec.Answers.Ack {
+		return
+	}
+	s := read(t, c)
+	if !strings.Contains(s, `"type":"ack"`) || !strings.Contains(s, `"messageId":"`) {
+		t.Fatalf("want an ack frame, got %s", s)
+	}
+}
+
+func TestGoldenProjectsEndToEnd(t *testing.T) {
+	hostile := []string{
+		`& = + % # ' " \`,
+		"newlines\nand\r\ntabs\t",
+		"emoji 😀🎉 中文",
+		"x&MessageDeduplicationId=x&MessageAttribute.1.Name=connectionId&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=victim",
+	}
+	for _, p := range goldenProjects(t) {
+		t.Run(p.name, func(t *testing.T) {
+			e, logs := startProject(t, p, nil)
+			c := dial(t, e)
+
+			// Malformed frames are refused at the edge as AWS would.
+			send(t, c, "not json")
+			if s := read(t, c); !strings.Contains(s, `"message": "Bad request body"`) && !strings.Contains(s, `"message":"Bad request body"`) {
+				t.Fatalf("non-JSON frame: got %s", s)
+			}
+
+			var frames []string
+			for _, h := range hostile {
+				frames = append(frames, frame(p, h))
+			}
+			for _, f := range frames {
+				send(t, c, f)
+				readAck(t, p, c)
+			}
+			if p.rec.Answers.Reply == "none" {
+				waitFor(t, func() bool { st := e.Inspect(); return st.Queue.Stats.Deleted == len(frames) })
+				if st := e.Inspect(); st.Gateway.PostOK != 0 {
+					t.Errorf("reply none: the function posted %d frames", st.Gateway.PostOK)
+				}
+				return
+			}
+			got := map[string]bool{}
+			for range frames {
+				r := readGenerated(t, c)
+				got[r.Result] = true
+			}
+			for _, f := range frames {
+				if !got[f] {
+					t.Errorf("frame did not come back byte-identical: %q\nlog:\n%s", f, logs.String())
+				}
+			}
+			waitFor(t, func() bool { return len(e.Inspect().Queue.Messages) == 0 })
+			st := e.Inspect()
+			if st.Queue.Stats.Sent != len(frames) || len(st.DLQ.Messages) != 0 {
+				t.Errorf("sent %d, dead-lettered %d, want %d and 0", st.Queue.Stats.Sent, len(st.DLQ.Messages), len(frames))
+			}
+		})
+	}
+}
+
+func TestGoldenBroadcastReachesEveryClient(t *testing.T) {
+	for _, p := range goldenProjects(t) {
+		if p.rec.Answers.Reply != "broadcast" {
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
+			e, _ := startProject(t, p, nil)
+			var clients []*websocket.Conn
+			for i := 0; i < 4; i++ {
+				clients = append(clients, dial(t, e))
+			}
+			waitFor(t, func() bool { return len(e.Inspect().Registry) == 4 })
+			send(t, clients[0], frame(p, "to everyone"))
+			readAck(t, p, clients[0])
+			for i, c := range clients {
+				if r := readGenerated(t, c); r.Result != frame(p, "to everyone") {
+					t.Errorf("client %d got %q", i, r.Result)
+				}
+			}
+		})
+	}
+}
+
+// A message the function keeps failing is retried, then dead-lettered
+// after maxReceiveCount, while other messages flow; a reply to a closed
+// connection is Gone and not retried; nothing is lost.
+func TestGoldenFailuresAndNoLoss(t *testing.T) {
+	for _, p := range goldenProjects(t) {
+		if p.rec.Answers.Reply != "sender" {
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel() // each waits out several visibility timeouts
+			e, _ := startProject(t, p, func(c *Config) {
+				c.Faults.FailItem = BodyContains("poison")
+			})
+			c := dial(t, e)
+			send(t, c, frame(p, "poison"))
+			readAck(t, p, c)
+			const n = 5
+			for i := 0; i < n; i++ {
+				send(t, c, frame(p, fmt.Sprintf("ok-%d", i)))
+				readAck(t, p, c)
+			}
+			replies := 0
+			for i := 0; i < n; i++ {
+				readGenerated(t, c)
+				replies++
+			}
+			waitForLong(t, 60*time.Second, func() bool { return len(e.Inspect().DLQ.Messages) == 1 })
+			st := e.Inspect()
+			if sent := st.Queue.Stats.Sent; sent != replies+len(st.DLQ.Messages) {
+				t.Errorf("lost messages: sent %d, replied %d, dead-lettered %d", sent, replies, len(st.DLQ.Messages))
+			}
+			if rc := st.DLQ.Messages[0].ReceiveCount; rc != p.cfg.MaxReceiveCount {
+				t.Errorf("dead-lettered after %d receives, want %d", rc, p.cfg.MaxReceiveCount)
+			}
+		})
+	}
+}
+
+func waitForLong(t *testing.T, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
