@@ -4,8 +4,10 @@
 // so that `tofu validate` and `tofu test` check configurations against it. It creates nothing:
 //
 //   - GetProviderSchema / GetMetadata: the embedded schema.
-//   - Validate*Config, ValidateProviderConfig, ConfigureProvider: accept (OpenTofu itself checks
-//     names, types, required arguments and block counts against the schema).
+//   - Validate*Config, ValidateProviderConfig: OpenTofu itself checks names, types, required
+//     arguments and block counts against the schema; the provider adds what the real one's SDK
+//     adds at this point: a value for a computed-only attribute is an error (validate.go).
+//   - ConfigureProvider: accept (no credentials are needed or read).
 //   - PlanResourceChange: the proposed new state, with every computed attribute that is still
 //     null set to unknown, as a real provider does on create ("known after apply").
 //   - ReadResource: the prior state unchanged. UpgradeResourceState: the stored state decoded
@@ -33,9 +35,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// schemas/ is filled by tfcheck/tools.sh from tfcheck/testdata/*-schema.json before the build.
+// schemas/ is filled by tfcheck/tools.sh from tfcheck/testdata/*-schema.json before the build
+// (the copies are gitignored; README.md keeps the folder so the package compiles without them).
 //
-//go:embed schemas/*-schema.json
+//go:embed schemas
 var schemas embed.FS
 
 func providerType() string {
@@ -53,7 +56,7 @@ func providerType() string {
 func schemaFor(typ string) (*loaded, error) {
 	raw, err := schemas.ReadFile("schemas/" + typ + "-schema.json")
 	if err != nil {
-		return nil, fmt.Errorf("no embedded schema for provider %q: %w", typ, err)
+		return nil, fmt.Errorf("no embedded schema for provider %q (build with tfcheck/tools.sh): %w", typ, err)
 	}
 	return loadSchema(raw, typ)
 }
@@ -108,7 +111,7 @@ func (p *server) GetResourceIdentitySchemas(context.Context, *tfprotov6.GetResou
 }
 
 func (p *server) ValidateProviderConfig(_ context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
-	return &tfprotov6.ValidateProviderConfigResponse{PreparedConfig: req.Config}, nil
+	return &tfprotov6.ValidateProviderConfigResponse{PreparedConfig: req.Config, Diagnostics: decodeAndValidate(p.s.provider, req.Config)}, nil
 }
 
 func (p *server) ConfigureProvider(context.Context, *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
@@ -120,10 +123,11 @@ func (p *server) StopProvider(context.Context, *tfprotov6.StopProviderRequest) (
 }
 
 func (p *server) ValidateResourceConfig(_ context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	if _, ok := p.s.resources[req.TypeName]; !ok {
+	rs, ok := p.s.resources[req.TypeName]
+	if !ok {
 		return &tfprotov6.ValidateResourceConfigResponse{Diagnostics: errDiag("Unsupported resource type", req.TypeName)}, nil
 	}
-	return &tfprotov6.ValidateResourceConfigResponse{}, nil
+	return &tfprotov6.ValidateResourceConfigResponse{Diagnostics: decodeAndValidate(rs, req.Config)}, nil
 }
 
 func (p *server) UpgradeResourceState(_ context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
@@ -249,10 +253,11 @@ func (p *server) UpgradeResourceIdentity(_ context.Context, req *tfprotov6.Upgra
 }
 
 func (p *server) ValidateDataResourceConfig(_ context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	if _, ok := p.s.data[req.TypeName]; !ok {
+	ds, ok := p.s.data[req.TypeName]
+	if !ok {
 		return &tfprotov6.ValidateDataResourceConfigResponse{Diagnostics: errDiag("Unsupported data source", req.TypeName)}, nil
 	}
-	return &tfprotov6.ValidateDataResourceConfigResponse{}, nil
+	return &tfprotov6.ValidateDataResourceConfigResponse{Diagnostics: decodeAndValidate(ds, req.Config)}, nil
 }
 
 func (p *server) ReadDataSource(_ context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {

@@ -26,6 +26,9 @@
 // Usage:
 //   node tfcheck/schema/extract.js [--package-dir DIR] [--out FILE]
 //        [--templates DIR]... [resource:aws_x | data:aws_y]...
+//   node tfcheck/schema/extract.js --check [--out FILE] [--templates DIR]...
+//        fails when a type that the templates use is missing from the committed schema
+//        (no package needed; prints the command that re-extracts it).
 // Without --package-dir the script runs `npm pack @cdktf/provider-aws@21.22.1` into a
 // temporary folder (cached in .tools/npm-cache) and unpacks it.
 'use strict';
@@ -86,6 +89,7 @@ function parseArgs(argv) {
     if (v === '--package-dir') a.packageDir = argv[++i];
     else if (v === '--out') a.out = path.resolve(argv[++i]);
     else if (v === '--templates') a.templates.push(path.resolve(argv[++i]));
+    else if (v === '--check') a.check = true;
     else if (/^(resource|data):aws_\w+$/.test(v)) a.extra.push(v);
     else if (v === '-h' || v === '--help') {
       process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').filter(l => l.startsWith('//')).join('\n') + '\n');
@@ -368,8 +372,24 @@ function extractType(idx, key) {
 }
 
 // ---------------------------------------------------------------- main
+function check(args) {
+  const have = JSON.parse(fs.readFileSync(args.out, 'utf8')).provider_schemas[PROVIDER_SOURCE];
+  const want = new Set([...BASE_RESOURCES.map(t => `resource:${t}`), ...BASE_DATA.map(t => `data:${t}`),
+    ...typesFromTemplates(args.templates), ...args.extra]);
+  const missing = [...want].sort().filter(k => {
+    const [mode, type] = k.split(':');
+    return !(mode === 'data' ? have.data_source_schemas : have.resource_schemas)[type];
+  });
+  if (missing.length) {
+    die(`${path.relative(process.cwd(), args.out)} lacks ${missing.join(', ')}, which the templates use.\n` +
+      `Re-run the extraction (it reads the templates itself):\n  node tfcheck/schema/extract.js ${missing.join(' ')}`);
+  }
+  log(`${path.relative(process.cwd(), args.out)} has all ${want.size} types that the templates use`);
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.check) return check(args);
   const pkgDir = args.packageDir ? path.resolve(args.packageDir) : fetchPackage();
   const pj = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
   if (pj.name !== PKG || pj.version !== PKG_VERSION) die(`${pkgDir} holds ${pj.name}@${pj.version}, want ${PKG}@${PKG_VERSION}`);
