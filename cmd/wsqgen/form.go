@@ -119,7 +119,9 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 	if !given["iac"] || !given["reply"] {
 		groups = append(groups, huh.NewGroup(
 			huh.NewSelect[string]().Title("Infrastructure as code").Value(&a.IaC).Options(
-				huh.NewOption("Terraform: HCL with the hashicorp/aws provider; plans before changes", "terraform"),
+				huh.NewOption("Terraform: HCL with the hashicorp/aws provider; pick it if your team already runs Terraform", "terraform"),
+				huh.NewOption("OpenTofu: the same HCL with the open-source tofu CLI; pick it to avoid the BSL licence", "opentofu"),
+				huh.NewOption("AWS SAM: one CloudFormation template; pick it for stacks managed by CloudFormation", "sam"),
 			),
 			huh.NewSelect[string]().Title("Reply").Value(&a.Reply).Options(
 				huh.NewOption("Sender: reply to the connection that sent the message", "sender"),

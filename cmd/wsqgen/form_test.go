@@ -27,10 +27,10 @@ func TestAskNew(t *testing.T) {
 		name:  "fifo asks groups, re-asks a batch size over the FIFO limit",
 		given: map[string]bool{"name": true},
 		// queue=fifo, group=constant, dedup=content, batch 50 (refused) then 8,
-		// iac, reply=broadcast, advanced=no
-		input: "1\n3\n2\n50\n8\n1\n2\nn\n",
+		// iac=sam, reply=broadcast, advanced=no
+		input: "1\n3\n2\n50\n8\n3\n2\nn\n",
 		want: func(a *generator.Answers) {
-			a.GroupBy, a.Dedup, a.BatchSize, a.Reply = "constant", "content", 8, "broadcast"
+			a.GroupBy, a.Dedup, a.BatchSize, a.IaC, a.Reply = "constant", "content", 8, "sam", "broadcast"
 		},
 		asked: []string{"Queue type", "Message group", "Deduplication", "FIFO allows 1–10", "Reply", "Change advanced settings?"},
 		never: []string{"Batching window", "Function timeout"},
