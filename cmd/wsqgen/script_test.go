@@ -2,11 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -33,9 +40,63 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cmptree": cmpTree,
+			"cmptree":  cmpTree,
+			"wsclient": wsClient,
+		},
+		// wsqgen dev builds the project's function: the go command needs
+		// the real module and build caches, which testscript hides.
+		Setup: func(env *testscript.Env) error {
+			for _, k := range []string{"GOPATH", "GOMODCACHE", "GOCACHE", "GOPROXY", "GOFLAGS", "GONOSUMDB", "GOSUMDB", "PATH"} {
+				if v := os.Getenv(k); v != "" {
+					env.Setenv(k, v)
+				}
+			}
+			for _, k := range []string{"GOPATH", "GOMODCACHE", "GOCACHE"} {
+				if os.Getenv(k) == "" {
+					out, err := exec.Command("go", "env", k).Output()
+					if err != nil {
+						return err
+					}
+					env.Setenv(k, strings.TrimSpace(string(out)))
+				}
+			}
+			return nil
 		},
 	})
+}
+
+// wsClient connects to a WebSocket URL (retrying while the server starts),
+// sends each frame given and prints every frame it receives until it has
+// read the number asked for: wsclient URL COUNT FRAME...
+func wsClient(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: wsclient URL COUNT FRAME...")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var c *websocket.Conn
+	for {
+		c, _, err = websocket.Dial(ctx, args[0], nil)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			ts.Fatalf("connect %s: %v", args[0], err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	defer c.CloseNow()
+	for _, f := range args[2:] {
+		ts.Check(c.Write(ctx, websocket.MessageText, []byte(f)))
+	}
+	for i := 0; i < n; i++ {
+		_, b, err := c.Read(ctx)
+		ts.Check(err)
+		fmt.Fprintf(ts.Stdout(), "%s\n", b)
+	}
+	c.Close(websocket.StatusNormalClosure, "")
 }
 
 // cmpTree compares two directory trees byte for byte, file modes included.
