@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -29,20 +28,12 @@ Files you may edit (the default) and files written once for you are not
 checked for edits: they are yours.`,
 		Example: `  wsqgen check
   wsqgen check myapp --output json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return flagError{fmt.Errorf("expected one directory, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: optionalDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
 				return flagError{fmt.Errorf("--output %q is not allowed: use text or json", output)}
 			}
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := dirArg(args)
 			res, err := generator.Check(dir, func(a generator.Answers) (*generator.FileSet, error) {
 				return ap.render(a, ap.version)
 			})
@@ -50,9 +41,7 @@ checked for edits: they are yours.`,
 				return err
 			}
 			if output == "json" {
-				enc := json.NewEncoder(ap.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(res); err != nil {
+				if err := writeJSON(ap.Out, res); err != nil {
 					return err
 				}
 			} else {

@@ -41,17 +41,9 @@ Endpoints (printed at start):
   # Terminal 2
   wscat -c ws://127.0.0.1:8080/prod
   > {"hello":"world"}`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return flagError{fmt.Errorf("expected one directory, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: optionalDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := dirArg(args)
 			cfg, err := emulator.ProjectConfig(dir)
 			if err != nil {
 				return err

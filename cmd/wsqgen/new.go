@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -189,9 +188,7 @@ func flagOf(key string) string {
 
 func printPlan(s streams, p *generator.Plan, o *newOptions, iac string) error {
 	if o.output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(s.Out, struct {
 			DryRun bool `json:"dry_run"`
 			*generator.Plan
 		}{o.dryRun, p})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -161,4 +162,28 @@ func newVersionCmd(version string) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// optionalDir accepts the optional project directory of upgrade, check and
+// dev.
+func optionalDir(_ *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return flagError{fmt.Errorf("expected one directory, got %d arguments", len(args))}
+	}
+	return nil
+}
+
+// dirArg is the project directory named by args, or the current one.
+func dirArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
+}
+
+// writeJSON prints the machine-readable output of --output json.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

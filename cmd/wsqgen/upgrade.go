@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"sort"
@@ -70,17 +69,9 @@ Exit status 3 means the upgrade was written but left conflicts.`,
 
   # Move to a standard queue, machine-readable plan
   wsqgen upgrade --queue standard --output json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return flagError{fmt.Errorf("expected one directory, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: optionalDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := dirArg(args)
 			return runUpgrade(cmd, dir, ap, o)
 		},
 	}
@@ -203,9 +194,7 @@ func requireClean(dir string) error {
 
 func printUpgrade(s streams, p *generator.UpgradePlan, o *upgradeOptions) error {
 	if o.output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(s.Out, struct {
 			DryRun bool `json:"dry_run"`
 			*generator.UpgradePlan
 		}{o.dryRun, p})
