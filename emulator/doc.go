@@ -99,6 +99,21 @@
 // messages only. The registry item written on $connect is
 // {connectionId: S, connectedAt: N (epoch ms)}.
 //
+// # Concurrency and performance
+//
+// FunctionSpec.Concurrency execution environments run batches at once (one
+// bootstrap process each); ProjectConfig uses DefaultConcurrency, five,
+// the number of concurrent batches Lambda starts an SQS event source
+// mapping with. Lambda then scales up (and, on FIFO, is bounded by the
+// number of active message groups); the emulator keeps the number fixed.
+// The log is written by its own goroutine, so a slow terminal delays lines,
+// not messages.
+//
+// Package loadtest and cmd/wsqload measure the whole loop with many
+// clients; BenchmarkRoundTrip runs the same load on the golden projects:
+//
+//	go run ./emulator/cmd/wsqload -project golden/default -conns 1000 -rate 2000 -duration 20s -runs 3
+//
 // # Faults
 //
 // Config.Faults switches make the function fail, time out or report an item

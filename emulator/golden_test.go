@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -44,7 +43,7 @@ type builtFunction struct {
 	err  error
 }
 
-func goldenProjects(t *testing.T) []goldenProject {
+func goldenProjects(t testing.TB) []goldenProject {
 	t.Helper()
 	dirs, err := filepath.Glob("../golden/*")
 	if err != nil {
@@ -75,26 +74,18 @@ func goldenProjects(t *testing.T) []goldenProject {
 // starts the emulator on it.
 func startProject(t *testing.T, p goldenProject, edit func(*Config)) (*Emulator, *syncBuf) {
 	t.Helper()
-	v, _ := buildOnce.LoadOrStore(p.dir, &builtFunction{})
-	bf := v.(*builtFunction)
-	bf.once.Do(func() {
-		out, err := os.MkdirTemp("", "golden-fn-")
-		if err != nil {
-			bf.err = err
-			return
-		}
-		bf.path, bf.err = BuildFunction(context.Background(), p.dir, out)
-	})
-	if bf.err != nil {
-		t.Fatal(bf.err)
-	}
 	cfg := p.cfg
-	cfg.Function.Path = bf.path
+	cfg.Function.Path = buildGolden(t, p.dir)
 	// Short timers keep retries quick; the semantics are the project's.
 	// Lambda refuses a function timeout above the visibility timeout, and
 	// the generated function stops 2 s before its deadline.
 	cfg.VisibilityTimeout = 4 * time.Second
 	cfg.FunctionTimeout = 4 * time.Second
+	// Messages wait in a poller during the batching window with their
+	// visibility timeout running; AWS asks for a visibility timeout above
+	// function timeout plus window, or another poller (the project runs
+	// DefaultConcurrency of them) receives them again.
+	cfg.VisibilityTimeout += cfg.BatchWindow
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -42,7 +42,7 @@ func ProjectConfig(dir string) (Config, error) {
 		ReportBatchItemFailures: true, // every generated event source mapping sets it
 		Broadcast:               v.Broadcast,
 		Ack:                     v.Ack,
-		Function:                FunctionSpec{Name: v.Name, MemoryMB: v.Memory},
+		Function:                FunctionSpec{Name: v.Name, MemoryMB: v.Memory, Concurrency: DefaultConcurrency},
 	}
 	if cfg.RequestTemplate, err = read(v.RequestTemplatePath); err != nil {
 		return cfg, err

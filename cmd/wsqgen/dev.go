@@ -16,6 +16,7 @@ func newDevCmd(ap app) *cobra.Command {
 		addr  string
 		quiet bool
 		jsonl bool
+		conc  int
 	)
 	cmd := &cobra.Command{
 		Use:   "dev [DIR]",
@@ -60,6 +61,10 @@ Endpoints (printed at start):
 				return err
 			}
 			cfg.Addr, cfg.Quiet, cfg.JSON, cfg.Log = addr, quiet, jsonl, ap.Out
+			if conc < 1 {
+				return flagError{fmt.Errorf("--concurrency %d is not allowed: use 1 or more", conc)}
+			}
+			cfg.Function.Concurrency = conc
 			em, err := emulator.Start(ctx, cfg)
 			if err != nil {
 				return err
@@ -73,5 +78,6 @@ Endpoints (printed at start):
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "loopback address to listen on (port 0 picks a free one)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "log only retries, dead letters, errors and the function's output")
 	f.BoolVar(&jsonl, "json", false, "log one JSON object per line")
+	f.IntVar(&conc, "concurrency", emulator.DefaultConcurrency, "function execution environments (Lambda starts an SQS event source mapping with 5)")
 	return cmd
 }

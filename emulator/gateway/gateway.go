@@ -527,7 +527,11 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, escape
 			mgmtError(w, http.StatusGone, "GoneException", "")
 			return
 		}
+		// Counted before the write so that a client that has read the
+		// frame never sees a count without it; undone if the write fails.
+		g.stats.postOK.Add(1)
 		if err := g.send(c, string(data)); err != nil {
+			g.stats.postOK.Add(-1)
 			if errors.Is(err, context.DeadlineExceeded) {
 				g.stats.postThrottled.Add(1)
 				mgmtError(w, http.StatusTooManyRequests, "LimitExceededException", "Rate exceeded")
@@ -538,7 +542,6 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, escape
 			mgmtError(w, http.StatusGone, "GoneException", "")
 			return
 		}
-		g.stats.postOK.Add(1)
 		g.cfg.Log("reply", "connectionId", id, "bytes", len(data))
 		w.WriteHeader(http.StatusOK)
 	case http.MethodGet:

@@ -68,6 +68,11 @@ type dedupEntry struct {
 	id, seq string
 }
 
+type dedupExpiry struct {
+	key     string
+	expires time.Time
+}
+
 // Queue is an in-memory SQS queue, standard or FIFO.
 type Queue struct {
 	cfg Config
@@ -75,6 +80,7 @@ type Queue struct {
 	mu      sync.Mutex
 	msgs    []*Message // in send order
 	dedup   map[string]dedupEntry
+	expiry  []dedupExpiry // dedup keys in insertion (so expiry) order
 	nextSeq uint64
 	changed chan struct{} // closed and replaced on every state change
 	stats   Stats
@@ -151,17 +157,13 @@ func (q *Queue) Send(r *SendRequest) SendResult {
 	res := SendResult{MD5OfBody: md5Hex([]byte(r.Body)), MD5OfAttrs: AttributesMD5(r.Attributes)}
 	var dedupKey string
 	if q.cfg.FIFO {
-		for k, e := range q.dedup {
-			if !now.Before(e.expires) {
-				delete(q.dedup, k)
-			}
-		}
+		q.expireDedupLocked(now)
 		dedupKey = r.DedupID
 		if dedupKey == "" {
 			sum := sha256.Sum256([]byte(r.Body))
 			dedupKey = hex.EncodeToString(sum[:])
 		}
-		if e, ok := q.dedup[dedupKey]; ok {
+		if e, ok := q.dedup[dedupKey]; ok && now.Before(e.expires) {
 			res.MessageID, res.SequenceNumber, res.Duplicate = e.id, e.seq, true
 			q.stats.Duplicates++
 			return res
@@ -186,13 +188,34 @@ func (q *Queue) Send(r *SendRequest) SendResult {
 		if m.DedupID == "" {
 			m.DedupID = dedupKey
 		}
-		q.dedup[dedupKey] = dedupEntry{expires: now.Add(DedupWindow), id: m.ID, seq: m.SequenceNumber}
+		exp := now.Add(DedupWindow)
+		q.dedup[dedupKey] = dedupEntry{expires: exp, id: m.ID, seq: m.SequenceNumber}
+		q.expiry = append(q.expiry, dedupExpiry{dedupKey, exp})
 	}
 	q.msgs = append(q.msgs, m)
 	q.stats.Sent++
 	res.MessageID, res.SequenceNumber = m.ID, m.SequenceNumber
 	q.notifyLocked()
 	return res
+}
+
+// expireDedupLocked forgets deduplication ids whose window has passed.
+// Keys are kept in insertion order, so only the expired head is visited
+// (a full scan on every send made FIFO sends O(window) under load).
+func (q *Queue) expireDedupLocked(now time.Time) {
+	i := 0
+	for ; i < len(q.expiry) && !now.Before(q.expiry[i].expires); i++ {
+		k := q.expiry[i]
+		if e, ok := q.dedup[k.key]; ok && e.expires.Equal(k.expires) {
+			delete(q.dedup, k.key)
+		}
+	}
+	if i > 0 {
+		q.expiry = q.expiry[i:]
+		if cap(q.expiry) > 1024 && len(q.expiry) < cap(q.expiry)/4 {
+			q.expiry = append([]dedupExpiry(nil), q.expiry...)
+		}
+	}
 }
 
 // Receive returns up to max visible messages and makes them invisible for

@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -264,6 +265,40 @@ func TestFIFODedupWindow(t *testing.T) {
 	clk.Add(2 * time.Second)
 	if r := send(q, "z", "g", "d1"); r.Duplicate || r.MessageID == r1.MessageID {
 		t.Fatal("dedup id still active after five minutes")
+	}
+}
+
+// Expired deduplication ids are forgotten in send order without scanning
+// the live ones, and an id reused after its window gets a fresh window.
+func TestFIFODedupExpiryOrder(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1700000000, 0)}
+	q, _ := newFIFO(clk, 0)
+	for i := 0; i < 100; i++ {
+		send(q, "m", "g", fmt.Sprint("early-", i))
+	}
+	clk.Add(3 * time.Minute)
+	for i := 0; i < 100; i++ {
+		send(q, "m", "g", fmt.Sprint("late-", i))
+	}
+	clk.Add(2*time.Minute + time.Second) // the early ids expired, the late ones not
+	if r := send(q, "again", "g", "early-0"); r.Duplicate {
+		t.Fatal("an expired id was still deduplicated")
+	}
+	if !send(q, "again", "g", "late-99").Duplicate {
+		t.Fatal("a live id was forgotten")
+	}
+	q.mu.Lock()
+	n := len(q.dedup)
+	q.mu.Unlock()
+	if n != 101 { // 100 late ids and early-0 reused
+		t.Fatalf("%d deduplication ids kept, want 101", n)
+	}
+	clk.Add(4 * time.Minute) // the late ids expire; early-0's new window is still open
+	if !send(q, "third", "g", "early-0").Duplicate {
+		t.Fatal("a reused id lost its new window")
+	}
+	if send(q, "x", "g", "late-0").Duplicate {
+		t.Fatal("late-0 should have expired")
 	}
 }
 
