@@ -11,9 +11,10 @@ test: fmt-check
 	$(MAKE) tfcheck
 
 ## tfcheck: build the tools into .tools/ when missing, prove the chain catches mistakes, check golden Terraform
+## (every golden project must ship tests: --require-tests)
 tfcheck:
 	tfcheck/selftest.sh
-	tfcheck/check.sh golden/*/terraform
+	tfcheck/check.sh --require-tests golden/*/terraform
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

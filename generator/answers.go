@@ -39,7 +39,7 @@ var (
 	Queues   = []string{"fifo", "standard"}
 	GroupBys = []string{"connection", "field", "constant"}
 	Dedups   = []string{"request", "content"}
-	IaCs     = []string{"terraform", "opentofu", "sam"}
+	IaCs     = []string{"terraform", "opentofu", "sam", "cdk"}
 	Replies  = []string{"sender", "broadcast", "none"}
 	Auths    = []string{"none", "iam"}
 	Arches   = []string{"arm64", "x86_64"}

@@ -42,7 +42,7 @@ func TestValidate(t *testing.T) {
 			a.Queue, a.IaC, a.Reply, a.Auth, a.Arch = "lifo", "pulumi", "all", "jwt", "mips"
 		}, []string{
 			`--queue (answers key queue) "lifo" is not allowed: use one of fifo, standard`,
-			`--iac (answers key iac) "pulumi" is not allowed: use one of terraform, opentofu, sam`,
+			`--iac (answers key iac) "pulumi" is not allowed: use one of terraform, opentofu, sam, cdk`,
 			`--reply (answers key reply) "all" is not allowed: use one of sender, broadcast, none`,
 			`--auth (answers key auth) "jwt" is not allowed: use one of none, iam`,
 			`--arch (answers key arch) "mips" is not allowed: use one of arm64, x86_64`,

@@ -50,6 +50,17 @@ func scenarios() map[string]Answers {
 		"opentofu-default": with(func(a *Answers) {
 			a.IaC = "opentofu"
 		}),
+		// The cdk-* scenarios are synthesized and linted (cdk_test.go): one
+		// per reply mode.
+		"cdk-default": with(func(a *Answers) {
+			a.IaC = "cdk"
+		}),
+		"cdk-fifo-field-broadcast-ack-iam": with(func(a *Answers) {
+			a.IaC, a.GroupBy, a.Reply, a.Ack, a.Auth = "cdk", "field", "broadcast", true, "iam"
+		}),
+		"cdk-standard-batch100-window5-none": with(func(a *Answers) {
+			a.IaC, a.Queue, a.GroupBy, a.Dedup, a.BatchSize, a.BatchWindow, a.Reply = "cdk", "standard", "", "", 100, 5, "none"
+		}),
 	}
 }
 

@@ -52,8 +52,11 @@ var rules = map[string]rule{
 
 	// Infrastructure, by IaC tool.
 	"terraform/*":    {when: func(v View) bool { return v.IaCHCL }},
+	"terraform/*/*":  {when: func(v View) bool { return v.IaCHCL }},
 	"template.yaml":  {when: func(v View) bool { return v.IaCSAM }},
 	"samconfig.toml": {when: func(v View) bool { return v.IaCSAM }},
+	"cdk/*":          {when: func(v View) bool { return v.IaCCDK }},
+	"cdk/go.sum":     {owner: Owned},
 }
 
 // ruleFor combines the rules matching an output path into one.

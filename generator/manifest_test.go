@@ -48,13 +48,16 @@ func TestManifestConditions(t *testing.T) {
 		}
 		has := func(p string) bool { _, ok := set.Lookup(p); return ok }
 		broadcast := a.Reply == "broadcast"
+		hcl := a.IaC == "terraform" || a.IaC == "opentofu"
 		for p, want := range map[string]bool{
-			"terraform/registry.tf":          broadcast && a.IaC != "sam",
-			"terraform/connections.tf":       !broadcast && a.IaC != "sam",
-			"terraform/queue.tf":             a.IaC != "sam",
+			"terraform/registry.tf":          broadcast && hcl,
+			"terraform/connections.tf":       !broadcast && hcl,
+			"terraform/queue.tf":             hcl,
 			"template.yaml":                  a.IaC == "sam",
+			"cdk/stack.go":                   a.IaC == "cdk",
+			"cdk/go.sum":                     a.IaC == "cdk",
 			"api/connect-request.vtl":        broadcast,
-			"terraform/ack.tf":               a.Ack && a.IaC != "sam",
+			"terraform/ack.tf":               a.Ack && hcl,
 			"api/ack-response.vtl":           a.Ack,
 			"lambda/recipients_broadcast.go": broadcast,
 			"lambda/recipients_sender.go":    a.Reply == "sender",

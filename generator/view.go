@@ -50,6 +50,7 @@ type View struct {
 	IaCHCL      bool   // terraform or opentofu
 	IaCOpenTofu bool   // opentofu
 	IaCSAM      bool   // AWS SAM (template.yaml, samconfig.toml)
+	IaCCDK      bool   // AWS CDK in Go: the app in cdk/, a Go module of its own
 	TFCLI       string // "terraform" or "tofu"; "" for other tools
 
 	// Auth.
@@ -101,10 +102,14 @@ type View struct {
 	// No query strings, headers or bodies: they may carry tokens or
 	// personal data.
 	AccessLogFormat string
+	// AccessLogFields are the fields of that format by name; the CDK app
+	// encodes them itself (encoding/json gives the same text).
+	AccessLogFields map[string]string
 
-	// Settings names the deploy-time settings (Terraform variables or SAM
-	// template parameters) in the chosen tool's spelling, so that the
-	// README's tool-neutral sections need no per-tool branches.
+	// Settings names the deploy-time settings (Terraform variables, SAM
+	// template parameters or CDK context values) in the chosen tool's
+	// spelling, so that the README's tool-neutral sections need no per-tool
+	// branches.
 	Settings Settings
 	// Shell commands that print an output of the deployed stack (the
 	// wss:// URL, the dead-letter queue URL), for the README.
@@ -123,8 +128,9 @@ type View struct {
 
 // Settings are the names of the deploy-time settings of the infrastructure
 // code: Terraform variables for terraform/opentofu, template parameters for
-// SAM. Both start from the same defaults (see View).
+// SAM, context values for CDK. All start from the same defaults (see View).
 type Settings struct {
+	Kind                    string // what a setting is called: "variable", "parameter" or "context value"
 	Name                    string // resource name prefix
 	StageName               string
 	LogRetention            string
@@ -138,23 +144,30 @@ type Settings struct {
 
 var (
 	hclSettings = Settings{
-		Name: "name", StageName: "stage_name", LogRetention: "log_retention_days",
+		Kind: "variable", Name: "name", StageName: "stage_name", LogRetention: "log_retention_days",
 		ThrottleBurst: "throttle_burst_limit", ThrottleRate: "throttle_rate_limit",
 		ExecutionLogLevel: "execution_logging_level", ManageAPIGatewayAccount: "manage_api_gateway_account",
 		AlarmTopic: "alarm_sns_topic_arn", OldestMessageAlarm: "oldest_message_alarm_seconds",
 	}
 	samSettings = Settings{
-		Name: "Name", StageName: "StageName", LogRetention: "LogRetentionDays",
+		Kind: "parameter", Name: "Name", StageName: "StageName", LogRetention: "LogRetentionDays",
 		ThrottleBurst: "ThrottleBurstLimit", ThrottleRate: "ThrottleRateLimit",
 		ExecutionLogLevel: "ExecutionLoggingLevel", ManageAPIGatewayAccount: "ManageApiGatewayAccount",
 		AlarmTopic: "AlarmSnsTopicArn", OldestMessageAlarm: "OldestMessageAlarmSeconds",
+	}
+	// CDK context keys (cdk deploy -c key=value, or cdk.json's "context").
+	cdkSettings = Settings{
+		Kind: "context value", Name: "name", StageName: "stageName", LogRetention: "logRetentionDays",
+		ThrottleBurst: "throttleBurstLimit", ThrottleRate: "throttleRateLimit",
+		ExecutionLogLevel: "executionLoggingLevel", ManageAPIGatewayAccount: "manageApiGatewayAccount",
+		AlarmTopic: "alarmSnsTopicArn", OldestMessageAlarm: "oldestMessageAlarmSeconds",
 	}
 )
 
 // outputCommand is the shell command printing one output of the deployed
 // stack: the HCL output name, or the CloudFormation output key.
 func outputCommand(v View, hclOutput, cfnOutput string) string {
-	if v.IaCSAM {
+	if v.IaCSAM || v.IaCCDK {
 		return "aws cloudformation describe-stacks --stack-name " + v.Name +
 			" --query \"Stacks[0].Outputs[?OutputKey=='" + cfnOutput + "'].OutputValue\" --output text"
 	}
@@ -264,6 +277,7 @@ func NewView(a Answers, version string) View {
 		IaCHCL:            a.IaC == "terraform" || a.IaC == "opentofu",
 		IaCOpenTofu:       a.IaC == "opentofu",
 		IaCSAM:            a.IaC == "sam",
+		IaCCDK:            a.IaC == "cdk",
 		TFCLI:             map[string]string{"terraform": "terraform", "opentofu": "tofu"}[a.IaC],
 		Arch:              a.Arch,
 		GOARCH:            map[string]string{"arm64": "arm64", "x86_64": "amd64"}[a.Arch],
@@ -292,6 +306,7 @@ func NewView(a Answers, version string) View {
 		ExecutionLogLevel:    executionLogLevel,
 		LogRetentionChoices:  logRetentionChoices,
 		AccessLogFormat:      accessLogFormat(),
+		AccessLogFields:      accessLogFields,
 
 		// The main answers are spelled out, so the command runs in a script
 		// without a terminal and without --yes.
@@ -310,9 +325,12 @@ func NewView(a Answers, version string) View {
 	if !v.NoReply {
 		v.ManageConnections = []string{"POST"}
 	}
-	if v.IaCSAM {
+	switch {
+	case v.IaCSAM:
 		v.Settings = samSettings
-	} else {
+	case v.IaCCDK:
+		v.Settings = cdkSettings
+	default:
 		v.Settings = hclSettings
 	}
 	v.WebSocketURLCommand = outputCommand(v, "websocket_url", "WebSocketUrl")

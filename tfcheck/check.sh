@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# check.sh DIR... — prove Terraform root modules with real tools.
+# check.sh [--require-tests] DIR... — prove Terraform root modules with real tools.
 #
 # For each DIR (a Terraform root module):
 #   fmt       tofu fmt -check -recursive -diff DIR
 #   init      tofu init -backend=false, providers from the tfcheck mirror only
 #   validate  tofu validate (configuration against the real hashicorp/aws schema)
-#   test      tofu test, when DIR has tests/ or *.tftest.hcl (mock_provider "aws", command = plan)
+#   test      tofu test, when DIR has tests/ or *.tftest.hcl (mock_provider "aws", command = plan);
+#             with --require-tests a DIR without tests fails this step
 #   tfsec     tfsec --minimum-severity HIGH DIR: any HIGH or CRITICAL finding fails
 # init/validate/test run in a scratch copy of DIR's parent folder (so `../` paths inside the
 # project still resolve and nothing — .terraform/, lock file — is written into DIR). A
@@ -21,9 +22,18 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-usage() { echo "usage: $0 DIR..." >&2; exit 2; }
+usage() { echo "usage: $0 [--require-tests] DIR..." >&2; exit 2; }
+require_tests=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --require-tests) require_tests=1; shift ;;
+    --) shift; break ;;
+    -*) echo "check.sh: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
 [ $# -ge 1 ] || usage
-case "${1:-}" in -h|--help) sed -n '2,20p' "$0"; exit 0 ;; esac
 
 tool_env="$("$HERE/tools.sh")" || { echo "tfcheck: the tools could not be built (see above)" >&2; exit 1; }
 eval "$tool_env"
@@ -89,7 +99,7 @@ for arg in "$@"; do
 
   if run_step "$arg" init "$logs/init" "$TFCHECK_TOFU" -chdir="$wdir" init -backend=false -input=false -no-color; then
     if run_step "$arg" validate "$logs/validate" "$TFCHECK_TOFU" -chdir="$wdir" validate -no-color; then
-      shopt -s nullglob; tt=("$wdir"/*.tftest.hcl "$wdir"/*.tftest.json); shopt -u nullglob
+      shopt -s nullglob; tt=("$wdir"/*.tftest.hcl "$wdir"/*.tftest.json "$wdir"/*.tofutest.hcl "$wdir"/*.tofutest.json); shopt -u nullglob
       if [ -d "$wdir/tests" ] || [ ${#tt[@]} -gt 0 ]; then
         if run_step "$arg" test "$logs/test" "$TFCHECK_TOFU" -chdir="$wdir" test -no-color; then
           if grep -Eq '(^| )0 passed, 0 failed' "$logs/test"; then
@@ -98,6 +108,8 @@ for arg in "$@"; do
         else
           failed+=(test)
         fi
+      elif [ -n "$require_tests" ]; then
+        echo "FAIL $arg: test (--require-tests: no tests/ folder or *.tftest.hcl)"; failed+=(test)
       else
         printf 'ok   %s: test (no tests/ folder, nothing to run)\n' "$arg"
       fi

@@ -2,6 +2,7 @@
 # selftest.sh — prove that check.sh catches real mistakes and passes a good module.
 #
 #   tfcheck/testdata/valid              must pass every step (and its tests/ must run).
+#   the same module without tests/      must fail the test step under check.sh --require-tests.
 #   tfcheck/testdata/broken/<case>/     must fail; EXPECT lists "STEP: message" lines, and
 #                                       check.sh must fail exactly those steps, each with the
 #                                       engine's message (compared with whitespace collapsed).
@@ -24,7 +25,7 @@ eval "$tool_env"
 out="$(mktemp)"; trap 'rm -f "$out"' EXIT
 
 # the provider's own unit tests (schema shape, plan, validation)
-if (cd "$HERE/provider" && GOCACHE="${TFCHECK_GOCACHE:-$ROOT/.tools/go-build}" GOFLAGS=-buildvcs=false go test ./...) >"$out" 2>&1; then
+if (cd "$HERE/provider" && GOCACHE="${TFCHECK_GOCACHE:-$(go env GOCACHE)}" GOFLAGS=-buildvcs=false go test ./...) >"$out" 2>&1; then
   ok "provider unit tests"
 else bad "provider unit tests:"; sed 's/^/    /' "$out"; fi
 
@@ -39,6 +40,18 @@ if [ "$rc" = 0 ] && grep -Eq 'ok +tfcheck/testdata/valid: test \(.*[1-9][0-9]* p
 else
   bad "valid: check.sh exit $rc"; sed 's/^/    /' "$out"
 fi
+
+# --require-tests: a module without tests fails the test step (and only that step)
+# (in a folder of its own: check.sh copies the module's parent folder)
+notests="$(mktemp -d)"; mkdir "$notests/module"; cp tfcheck/testdata/valid/main.tf "$notests/module/"
+rc=0; "$HERE/check.sh" --require-tests "$notests/module" >"$out" 2>&1 || rc=$?
+mapfile -t got < <(sed -n "s|^FAIL $notests/module: \([a-z]*\) .*|\1|p" "$out" | sort -u)
+if [ "$rc" = 1 ] && [ "${got[*]:-}" = test ] && grep -q 'no tests/ folder' "$out"; then
+  ok "no-tests: --require-tests fails the test step"
+else
+  bad "no-tests: check.sh --require-tests exit $rc, failed steps [${got[*]:-}], want 1 and [test]"; sed 's/^/    /' "$out"
+fi
+rm -rf "$notests"
 
 # the broken modules
 for d in tfcheck/testdata/broken/*/; do

@@ -16,7 +16,9 @@
 # (exit 1) with the reason; nothing is skipped. Progress goes to stderr, exports to stdout.
 #
 # Environment: TOFU_VERSION, TFSEC_VERSION override the pins; TFCHECK_TOOLS the folder;
-# TFCHECK_GOCACHE the Go build cache used for these builds (default .tools/go-build).
+# TFCHECK_GOCACHE the Go build cache used for these builds (default: go env GOCACHE, shared with
+# every other build on the machine, so a fresh clone on a machine that built the tools before
+# compiles almost nothing; set it to an empty folder to measure a cold build).
 set -euo pipefail
 
 TOFU_VERSION="${TOFU_VERSION:-1.10.6}"
@@ -35,7 +37,7 @@ done
 
 mkdir -p "$TOOLS"
 TOOLS="$(cd "$TOOLS" && pwd)"
-export GOCACHE="${TFCHECK_GOCACHE:-$TOOLS/go-build}"
+export GOCACHE="${TFCHECK_GOCACHE:-$(go env GOCACHE)}"
 export GOFLAGS="-buildvcs=false"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 export CGO_ENABLED=0

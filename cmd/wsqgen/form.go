@@ -122,6 +122,7 @@ func askNew(s streams, a *generator.Answers, given map[string]bool) error {
 				huh.NewOption("Terraform: HCL with the hashicorp/aws provider; pick it if your team already runs Terraform", "terraform"),
 				huh.NewOption("OpenTofu: the same HCL with the open-source tofu CLI; pick it to avoid the BSL licence", "opentofu"),
 				huh.NewOption("AWS SAM: one CloudFormation template; pick it for stacks managed by CloudFormation", "sam"),
+				huh.NewOption("AWS CDK (Go): a Go app that synthesizes the CloudFormation stack; pick it to keep infrastructure in Go", "cdk"),
 			),
 			huh.NewSelect[string]().Title("Reply").Value(&a.Reply).Options(
 				huh.NewOption("Sender: reply to the connection that sent the message", "sender"),

@@ -205,6 +205,7 @@ func printPlan(s streams, p *generator.Plan, o *newOptions, iac string) error {
 		"terraform": "build, then terraform init and apply",
 		"opentofu":  "build, then tofu init and apply",
 		"sam":       "build, then sam deploy",
+		"cdk":       "build, then cdk deploy (run cdk bootstrap once per account and Region)",
 	}[iac]
 	fmt.Fprintf(s.Out, "\nGenerated %s (%d files). Next:\n  cd %s\n  make test     # vet and test the function\n  make deploy   # %s\n  wsqgen dev    # run it all locally, no AWS account needed\n", p.Dir, len(p.Steps), p.Dir, deploy)
 	return nil
