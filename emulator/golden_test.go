@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -245,5 +246,73 @@ func waitForLong(t *testing.T, d time.Duration, ok func() bool) {
 			t.Fatalf("condition not met within %v", d)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A reply to a connection that closed is Gone for the generated function:
+// counted, not retried, and the message is deleted.
+func TestGoldenGoneIsNotRetried(t *testing.T) {
+	for _, p := range goldenProjects(t) {
+		if p.rec.Answers.Reply != "sender" {
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
+			e, _ := startProject(t, p, func(c *Config) {
+				c.Faults.DropBeforeReply = func(string) bool { return true }
+			})
+			c := dial(t, e)
+			send(t, c, frame(p, "nobody will read this"))
+			readAck(t, p, c)
+			waitFor(t, func() bool { st := e.Inspect(); return st.Gateway.PostGone == 1 && len(st.Queue.Messages) == 0 })
+			time.Sleep(300 * time.Millisecond)
+			st := e.Inspect()
+			if st.Queue.Stats.Received != 1 || st.Gateway.PostGone != 1 || (st.DLQ != nil && len(st.DLQ.Messages) != 0) {
+				t.Errorf("a Gone reply was retried: queue %+v, gateway %+v", st.Queue.Stats, st.Gateway)
+			}
+		})
+	}
+}
+
+// On FIFO projects, each client's messages are answered in the order sent
+// while several clients (message groups) are processed concurrently.
+func TestGoldenFIFOOrderPerGroup(t *testing.T) {
+	for _, p := range goldenProjects(t) {
+		a := p.rec.Answers
+		if a.Queue != "fifo" || a.Reply != "sender" || a.GroupBy != "connection" {
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
+			e, _ := startProject(t, p, nil)
+			const clients, per = 5, 20
+			var wg sync.WaitGroup
+			for i := 0; i < clients; i++ {
+				c := dial(t, e)
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					for j := 0; j < per; j++ {
+						if err := c.Write(ctx, websocket.MessageText, []byte(frame(p, fmt.Sprintf("c%d-%02d", i, j)))); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+					for j := 0; j < per; j++ {
+						_, b, err := c.Read(ctx)
+						var r generatedReply
+						if err != nil || json.Unmarshal(b, &r) != nil {
+							t.Errorf("client %d, reply %d: %v %s", i, j, err, b)
+							return
+						}
+						if want := frame(p, fmt.Sprintf("c%d-%02d", i, j)); r.Result != want {
+							t.Errorf("client %d: reply %d is %s, want %s", i, j, r.Result, want)
+							return
+						}
+					}
+				}(i)
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -518,7 +518,17 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, escape
 		}
 		if c != nil && g.cfg.BeforePost != nil && g.cfg.BeforePost(c) {
 			g.cfg.Log("fault", "kind", "drop-client-before-reply", "connectionId", id)
-			g.closeConn(c, websocket.StatusGoingAway, "Going away")
+			// The connection is gone for API Gateway at once; the close
+			// handshake with the client may take seconds and must not hold
+			// up the 410 the function is waiting for.
+			g.mu.Lock()
+			delete(g.conns, c.ID)
+			g.mu.Unlock()
+			g.wg.Add(1)
+			go func(c *Conn) {
+				defer g.wg.Done()
+				g.closeConn(c, websocket.StatusGoingAway, "Going away")
+			}(c)
 			c = nil
 		}
 		if c == nil {
