@@ -61,6 +61,22 @@ var Fields = []Field{
 	{"timeout", "timeout"}, {"memory", "memory"},
 }
 
+// MainQuestions are the answers-file keys of the answers a script must give
+// (or accept with --yes): the ones that shape the architecture. The rest
+// have safe defaults.
+var MainQuestions = []string{"queue", "batch_size", "iac", "reply"}
+
+// MainFlags are the flags of MainQuestions. Commands wsqgen prints for
+// scripts always spell them out, so they run without a terminal and
+// without --yes.
+func MainFlags() []string {
+	out := make([]string, len(MainQuestions))
+	for i, k := range MainQuestions {
+		out[i] = field(k).Flag
+	}
+	return out
+}
+
 // Limits of the numeric answers; the form shows the same numbers.
 const (
 	MaxBatchFIFO     = 10

@@ -310,7 +310,7 @@ func NewView(a Answers, version string) View {
 
 		// The main answers are spelled out, so the command runs in a script
 		// without a terminal and without --yes.
-		Command: strings.Join(append([]string{"wsqgen", "new", a.Name}, a.Flags("queue", "batch-size", "iac", "reply")...), " "),
+		Command: strings.Join(append([]string{"wsqgen", "new", a.Name}, a.Flags(MainFlags()...)...), " "),
 	}
 	if fifo {
 		v.QueueSuffix = ".fifo"

@@ -21,15 +21,6 @@ type newOptions struct {
 	output  string
 }
 
-// mainQuestions are the answers a script must give (or accept with --yes):
-// the ones that shape the architecture. The rest have safe defaults.
-var mainQuestions = []string{"queue", "batch_size", "iac", "reply"}
-
-// mainFlags are the flags of mainQuestions. The command printed after an
-// interactive run always spells them out, so that it runs in a script
-// without --yes.
-var mainFlags = []string{"queue", "batch-size", "iac", "reply"}
-
 func newNewCmd(ap app) *cobra.Command {
 	o := &newOptions{answers: generator.Defaults("")}
 	cmd := &cobra.Command{
@@ -123,9 +114,9 @@ func runNew(cmd *cobra.Command, args []string, ap app, o *newOptions) error {
 	if !given["name"] {
 		missing = append(missing, "DIR (the project name)")
 	}
-	for _, k := range mainQuestions {
+	for i, k := range generator.MainQuestions {
 		if !given[k] {
-			missing = append(missing, "--"+flagOf(k))
+			missing = append(missing, "--"+generator.MainFlags()[i])
 		}
 	}
 	interactive := false
@@ -172,18 +163,9 @@ func runNew(cmd *cobra.Command, args []string, ap app, o *newOptions) error {
 		return err
 	}
 	if interactive {
-		fmt.Fprintf(s.Err, "\nTo generate the same project in a script:\n  wsqgen new %s %s\n", dir, strings.Join(a.Flags(mainFlags...), " "))
+		fmt.Fprintf(s.Err, "\nTo generate the same project in a script:\n  wsqgen new %s %s\n", dir, strings.Join(a.Flags(generator.MainFlags()...), " "))
 	}
 	return nil
-}
-
-func flagOf(key string) string {
-	for _, f := range generator.Fields {
-		if f.Key == key {
-			return f.Flag
-		}
-	}
-	return key
 }
 
 func printPlan(s streams, p *generator.Plan, o *newOptions, iac string) error {
