@@ -64,6 +64,24 @@ func scenarios() map[string]Answers {
 	}
 }
 
+// scenariosWithIaC returns every golden scenario's answers with the IaC
+// tool replaced, keyed by scenario name; scenarios that then coincide
+// (they differed only in the tool) appear once.
+func scenariosWithIaC(iac string) map[string]Answers {
+	out := map[string]Answers{}
+	seen := map[Answers]bool{}
+	for _, name := range scenarioNames() {
+		a := scenarios()[name]
+		a.IaC = iac
+		if seen[a] {
+			continue
+		}
+		seen[a] = true
+		out[name] = a
+	}
+	return out
+}
+
 func scenarioNames() []string {
 	var names []string
 	for n := range scenarios() {

@@ -2048,21 +2048,7 @@ func cloudFormationSummary(data []byte) (*infraSummary, error) {
 
 // paritySets are the answer combinations compared across tools: every
 // golden scenario's answers (whatever its own tool).
-func paritySets() map[string]Answers {
-	out := map[string]Answers{}
-	seen := map[string]bool{}
-	for _, name := range scenarioNames() {
-		a := scenarios()[name]
-		a.IaC = "terraform"
-		key := fmt.Sprintf("%+v", a)
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		out[name] = a
-	}
-	return out
-}
+func paritySets() map[string]Answers { return scenariosWithIaC("terraform") }
 
 // summaryFor renders the answers with one IaC tool and extracts its summary.
 func summaryFor(t *testing.T, a Answers, iac string) *infraSummary {

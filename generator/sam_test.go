@@ -43,23 +43,8 @@ func runCfnLint(t *testing.T, bin string, templates ...string) (string, error) {
 }
 
 // samLintSets are the answer combinations whose SAM template is linted:
-// every golden scenario's answers with --iac sam (scenarios that differ
-// only in the IaC tool are linted once).
-func samLintSets() map[string]Answers {
-	out := map[string]Answers{}
-	seen := map[string]bool{}
-	for _, name := range scenarioNames() {
-		a := scenarios()[name]
-		a.IaC = "sam"
-		key := fmt.Sprintf("%+v", a)
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		out[name] = a
-	}
-	return out
-}
+// every golden scenario's answers with --iac sam.
+func samLintSets() map[string]Answers { return scenariosWithIaC("sam") }
 
 // writeSAMTemplate renders the answers and writes template.yaml under dir.
 func writeSAMTemplate(t *testing.T, a Answers, dir string) (string, []byte) {
