@@ -316,3 +316,45 @@ func TestGoldenFIFOOrderPerGroup(t *testing.T) {
 		})
 	}
 }
+
+// API Gateway's size limits with their AWS values: a message over 128 KB
+// closes the connection with 1009; a large message sent in frames within
+// the 32 KB frame limit goes through the whole loop intact.
+func TestGoldenSizeLimits(t *testing.T) {
+	for _, p := range goldenProjects(t) {
+		if p.name != "default" {
+			continue
+		}
+		e, _ := startProject(t, p, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		writeFramed := func(c *websocket.Conn, msg string) {
+			w, err := c.Writer(ctx, websocket.MessageText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for len(msg) > 0 {
+				n := min(len(msg), 16*1024)
+				if _, err := w.Write([]byte(msg[:n])); err != nil {
+					t.Fatal(err)
+				}
+				msg = msg[n:]
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		big := frame(p, strings.Repeat("x", 60*1024))
+		c := dial(t, e)
+		writeFramed(c, big)
+		if r := readGenerated(t, c); r.Result != big {
+			t.Errorf("a %d-byte message came back as %d bytes", len(big), len(r.Result))
+		}
+		tooBig := frame(p, strings.Repeat("y", 128*1024))
+		c2 := dial(t, e)
+		writeFramed(c2, tooBig)
+		if _, _, err := c2.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+			t.Errorf("a %d-byte message: want close 1009, got %v", len(tooBig), err)
+		}
+	}
+}
