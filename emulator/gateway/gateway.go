@@ -103,6 +103,11 @@ type Conn struct {
 	frameTooBig atomic.Bool
 	closeOnce   sync.Once
 	done        chan struct{}
+	// ready is closed once the handshake has finished, successfully (ws
+	// set) or not. The connection is registered before the handshake so
+	// that it exists for @connections the moment the client sees the 101,
+	// as on AWS; whatever needs the socket waits for ready.
+	ready chan struct{}
 }
 
 // LastActiveAt is when the client last sent a message.
@@ -231,6 +236,16 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	c.ready = make(chan struct{})
+	g.mu.Lock()
+	if g.ctx.Err() != nil {
+		g.mu.Unlock()
+		http.Error(w, `{"message": "Going away"}`, http.StatusServiceUnavailable)
+		return
+	}
+	g.conns[c.ID] = c
+	g.wg.Add(2) // watch and readLoop
+	g.mu.Unlock()
 	// The read loop sees the flag once the oversize frame has been read
 	// and closes the socket before the message is routed.
 	sw := &sniffWriter{ResponseWriter: w, limit: g.cfg.Limits.MaxFrame, onBig: func() { c.frameTooBig.Store(true) }}
@@ -241,22 +256,22 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
-		if g.cfg.OnDisconnect != nil {
-			g.cfg.OnDisconnect(c, 1006, "handshake failed")
-		}
+		close(c.ready) // before closeOnce: a concurrent closeConn waits for it
+		c.closeOnce.Do(func() {
+			g.mu.Lock()
+			delete(g.conns, c.ID)
+			g.mu.Unlock()
+			close(c.done)
+			if g.cfg.OnDisconnect != nil {
+				g.cfg.OnDisconnect(c, 1006, "handshake failed")
+			}
+		})
+		g.wg.Add(-2)
 		return
 	}
 	ws.SetReadLimit(int64(g.cfg.Limits.MaxMessage))
 	c.ws = ws
-	g.mu.Lock()
-	if g.ctx.Err() != nil {
-		g.mu.Unlock()
-		_ = ws.Close(websocket.StatusGoingAway, "Going away")
-		return
-	}
-	g.conns[c.ID] = c
-	g.wg.Add(2)
-	g.mu.Unlock()
+	close(c.ready)
 	g.stats.connect.Add(1)
 	g.cfg.Log("connect", "connectionId", c.ID, "sourceIp", c.SourceIP)
 	go g.watch(c)
@@ -325,6 +340,7 @@ func (g *Gateway) closeConn(c *Conn, status websocket.StatusCode, reason string)
 		delete(g.conns, c.ID)
 		g.mu.Unlock()
 		close(c.done)
+		<-c.ready
 		if c.ws != nil {
 			if status == -1 || status == websocket.StatusNoStatusRcvd || status == websocket.StatusAbnormalClosure {
 				_ = c.ws.CloseNow()
@@ -367,6 +383,14 @@ func errorFrame(msg, connID, reqID string) string {
 func (g *Gateway) send(c *Conn, s string) error {
 	ctx, cancel := context.WithTimeout(g.ctx, g.cfg.Limits.WriteTimeout)
 	defer cancel()
+	select {
+	case <-c.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if c.ws == nil {
+		return errors.New("handshake failed")
+	}
 	typ := websocket.MessageText
 	if !utf8.ValidString(s) {
 		typ = websocket.MessageBinary
