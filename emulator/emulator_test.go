@@ -168,9 +168,9 @@ func TestUnencodedTemplateBugIsVisible(t *testing.T) {
 		t.Fatalf("'+' should arrive as a space without urlEncode, got %q", r.Body)
 	}
 	send(t, c, "a&MessageAttribute.1.Name=x")
-	time.Sleep(300 * time.Millisecond)
-	if !strings.Contains(logs.String(), "enqueue-failed") || e.Inspect().Gateway.IntegrationError != 1 {
-		t.Fatalf("injection was not refused; stats %+v", e.Inspect().Gateway)
+	waitFor(t, func() bool { return e.Inspect().Gateway.IntegrationError == 1 })
+	if !strings.Contains(logs.String(), "enqueue-failed") {
+		t.Fatalf("injection was refused without a log line:\n%s", logs.String())
 	}
 }
 
@@ -295,8 +295,11 @@ func TestReplyToClosedConnectionIsGoneNotRetried(t *testing.T) {
 	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
 		t.Fatalf("client not dropped: %v", err)
 	}
-	waitFor(t, func() bool { return e.Inspect().Gateway.PostGone == 1 && len(e.Inspect().Queue.Messages) == 0 })
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, func() bool {
+		st := e.Inspect()
+		return st.Gateway.PostGone == 1 && st.Gateway.DisconnectCount == 1 && len(st.Queue.Messages) == 0
+	})
+	time.Sleep(200 * time.Millisecond) // room for a wrong retry to show
 	if st := e.Inspect(); st.Queue.Stats.Received != 2 || st.Gateway.DisconnectCount != 1 {
 		t.Fatalf("gone reply was retried or not disconnected: %+v %+v", st.Queue.Stats, st.Gateway)
 	}

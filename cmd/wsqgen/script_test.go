@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,7 +61,14 @@ func TestScripts(t *testing.T) {
 					env.Setenv(k, strings.TrimSpace(string(out)))
 				}
 			}
-			return nil
+			// A port the kernel has just handed out and released, so that
+			// scripts do not collide with whatever else the machine runs.
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			env.Setenv("DEVPORT", strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+			return l.Close()
 		},
 	})
 }
