@@ -1,9 +1,16 @@
 package gateway
 
 import (
+	"context"
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 func TestNewIDShape(t *testing.T) {
@@ -83,5 +90,44 @@ func TestFrameSniffer(t *testing.T) {
 	c2.scan(append(frame(100), frame(99)...))
 	if big != 1 {
 		t.Fatal("frames within the limit flagged")
+	}
+}
+
+// The connection exists for @connections as soon as the client has its
+// 101: a function that posts right after $connect must not get a 410.
+// Before the connection was registered ahead of the handshake this failed
+// within a few dozen connections.
+func TestConnectionKnownWhenHandshakeEnds(t *testing.T) {
+	ids := make(chan string, 1)
+	g := New(Config{Stage: "prod", Routes: map[string]*Route{"$default": {}},
+		OnConnect: func(c *Conn) error { ids <- c.ID; return nil }})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	defer g.Close()
+	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/prod"
+	for i := 0; i < 300; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, _, err := websocket.Dial(ctx, wsURL, nil)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		id := <-ids
+		resp, err := http.Post(srv.URL+"/prod/@connections/"+url.PathEscape(id), "application/octet-stream", strings.NewReader("hi"))
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			cancel()
+			t.Fatalf("connection %d: POST right after the handshake answered %d", i, resp.StatusCode)
+		}
+		if _, b, err := c.Read(ctx); err != nil || string(b) != "hi" {
+			cancel()
+			t.Fatalf("connection %d: read %q, %v", i, b, err)
+		}
+		c.CloseNow()
+		cancel()
 	}
 }
